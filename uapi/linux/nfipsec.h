@@ -46,7 +46,10 @@
  *   DF            u8    enum nfipsec_df (tunnel mode outer DF bit)
  *   ALG_AEAD      nested (enum nfipsec_alg_attr): NAME, KEY, ICV_BITS
  *   ALG_ENC       nested: NAME, KEY
- *   ALG_AUTH      nested: NAME, KEY, TRUNC_BITS (0: the RFC 4868 default)
+ *   ALG_AUTH      nested: NAME, KEY, TRUNC_BITS (0: the length that
+ *                 `ip xfrm` applies when none is given, for interop:
+ *                 hmac(sha256) 96, hmac(sha384) 192, hmac(sha512) 256;
+ *                 RFC 4868 wants 128 for hmac(sha256): give it explicitly)
  *                 Either ALG_AEAD, or ALG_ENC together with ALG_AUTH.
  *                 KEY is never sent back; dumps carry KEY_BITS instead.
  *   SEL           nested (enum nfipsec_sel_attr): optional SA selector

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter hook registration per namespace, and what the hooks share:
+ * the selector view of a packet and the inbound direction (in or fwd).
+ */
+#include <linux/icmp.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/route.h>
+
+#include "esp.h"
+
+static const struct nf_hook_ops nfipsec_hook_ops[] = {
+	{
+		/* After DNAT: cleartext on a protect policy dies here. */
+		.hook = nfipsec_pre_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_NAT_DST + 1,
+	},
+	{
+		/* After the filter table, so firewall rules see the ESP. */
+		.hook = nfipsec_in_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_FILTER + 1,
+	},
+	{
+		/* Before SNAT: protected flows are not masqueraded. */
+		.hook = nfipsec_out_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_NAT_SRC - 1,
+	},
+};
+
+#define NFIPSEC_NHOOKS ARRAY_SIZE(nfipsec_hook_ops)
+
+/*
+ * The selector view of an IPv4 packet whose data starts at the IP header.
+ * As in XFRM, fragments offer no ports; ICMP offers type and code.
+ */
+void nfipsec_flow4(const struct sk_buff *skb, struct nfipsec_flow *flow)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int off = skb_network_offset(skb) + iph->ihl * 4;
+	__be16 _ports[2];
+	const __be16 *ports;
+	u8 _icmp[2];
+	const u8 *icmp;
+
+	memset(flow, 0, sizeof(*flow));
+	flow->family = AF_INET;
+	flow->src.a4 = iph->saddr;
+	flow->dst.a4 = iph->daddr;
+	flow->proto = iph->protocol;
+	if (ip_is_fragment(iph))
+		return;
+	switch (iph->protocol) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		ports = skb_header_pointer(skb, off, sizeof(_ports), _ports);
+		if (ports) {
+			flow->sport = ntohs(ports[0]);
+			flow->dport = ntohs(ports[1]);
+		}
+		break;
+	case IPPROTO_ICMP:
+		icmp = skb_header_pointer(skb, off, sizeof(_icmp), _icmp);
+		if (icmp) {
+			flow->sport = icmp[0];
+			flow->dport = icmp[1];
+		}
+		break;
+	}
+}
+
+/* Inbound policies: dir in for this host, fwd for what it forwards. */
+u8 nfipsec_in_dir(const struct sk_buff *skb)
+{
+	switch (inet_addr_type_dev_table(dev_net(skb->dev), skb->dev,
+					 ip_hdr(skb)->daddr)) {
+	case RTN_LOCAL:
+	case RTN_BROADCAST:
+	case RTN_MULTICAST:
+		return NFIPSEC_DIR_IN;
+	default:
+		return NFIPSEC_DIR_FWD;
+	}
+}
+
+/* Registered on the first SA or policy; caller holds nn->lock. */
+int nfipsec_hooks_register(struct nfipsec_net *nn)
+{
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&nn->lock);
+	if (nn->hooks)
+		return 0;
+	for (i = 0; i < NFIPSEC_NHOOKS; i++) {
+		nn->ops[i] = nfipsec_hook_ops[i];
+		nn->ops[i].priv = nn;
+	}
+	err = nf_register_net_hooks(nn->net, nn->ops, NFIPSEC_NHOOKS);
+	if (!err)
+		nn->hooks = true;
+	return err;
+}
+
+void nfipsec_hooks_unregister(struct nfipsec_net *nn)
+{
+	if (nn->hooks)
+		nf_unregister_net_hooks(nn->net, nn->ops, NFIPSEC_NHOOKS);
+	nn->hooks = false;
+}

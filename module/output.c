@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Outbound: the POST_ROUTING hook looks the packet up in the SPD (dir out);
+ * a protect policy hands it to its SA: path MTU, GSO segmentation,
+ * checksums, ESP, then out through ip_local_out() as a new packet.
+ */
+#include <linux/icmp.h>
+#include <net/dst_cache.h>
+#include <net/icmp.h>
+#include <net/route.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "esp.h"
+#include "sa.h"
+#include "spd.h"
+
+static void nfipsec_out_drop(struct nfipsec_sa *sa, struct sk_buff *skb,
+			     enum nfipsec_drop reason)
+{
+	nfipsec_sa_error(sa, reason);
+	kfree_skb(skb);
+	nfipsec_sa_put(sa);
+}
+
+/* The route to the peer; tunnel mode only. Called with BH disabled. */
+static struct rtable *nfipsec_route(struct nfipsec_sa *sa, struct net *net)
+{
+	struct flowi4 fl4 = {};
+	struct rtable *rt;
+	__be32 saddr;
+
+	rt = (struct rtable *)dst_cache_get_ip4(&sa->dst_cache, &saddr);
+	if (rt)
+		return rt;
+	fl4.daddr = sa->id.daddr.a4;
+	fl4.saddr = sa->tid.saddr.a4;
+	fl4.flowi4_proto = IPPROTO_ESP;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return rt;
+	dst_cache_set_ip4(&sa->dst_cache, &rt->dst, fl4.saddr);
+	return rt;
+}
+
+/* Encrypted (or failed): send it as a packet of its own. */
+void nfipsec_output_done(struct sk_buff *skb, int err)
+{
+	struct nfipsec_sa *sa = NFIPSEC_CB(skb)->sa;
+	struct net *net = sa->nn->net;
+
+	if (err) {
+		nfipsec_out_drop(sa, skb, err == -ENOMEM ? NFIPSEC_DROP_NOMEM :
+				 NFIPSEC_DROP_CRYPTO);
+		return;
+	}
+	if (!nfipsec_sa_account(sa, NFIPSEC_CB(skb)->len, true)) {
+		kfree_skb(skb);
+		nfipsec_sa_put(sa);
+		return;
+	}
+	nfipsec_sa_put(sa);
+	memset(IPCB(skb), 0, sizeof(struct inet_skb_parm));
+	/* Transformed: our hook and NAT's policy re-lookup leave it alone. */
+	IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED;
+	skb->protocol = htons(ETH_P_IP);
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->ignore_df = 1;
+	ip_select_ident(net, skb, NULL);
+	ip_local_out(net, NULL, skb);
+}
+
+/* One packet, no GSO; consumes @skb and a reference on @sa. */
+static void nfipsec_output_one(struct nfipsec_sa *sa, struct sk_buff *skb,
+			       struct rtable *rt, bool df)
+{
+	u64 seq;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_OUTPUT);
+		return;
+	}
+	/* Take the number first: pairs with the barrier in an SA update. */
+	seq = atomic64_inc_return(&sa->oseq);
+	if (READ_ONCE(sa->state) == NFIPSEC_SA_STATE_DEAD) {
+		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_EXPIRED);
+		return;
+	}
+	if (!(sa->flags & NFIPSEC_SA_F_ESN) && seq > U32_MAX) {
+		nfipsec_sa_kill(sa);
+		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_SEQ_OVERFLOW);
+		return;
+	}
+	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
+		skb_dst_drop(skb);
+		skb_dst_set(skb, dst_clone(&rt->dst));
+	}
+	nf_reset_ct(skb);
+	NFIPSEC_CB(skb)->sa = sa;
+	NFIPSEC_CB(skb)->len = skb->len;
+	nfipsec_esp_output(sa, skb, seq, df, LL_RESERVED_SPACE(rt->dst.dev));
+}
+
+/* Consumes @skb and the reference on @sa. Called with BH disabled. */
+static void nfipsec_output(struct nfipsec_sa *sa, struct sk_buff *skb)
+{
+	struct net *net = sa->nn->net;
+	struct sk_buff *segs, *seg, *next;
+	const struct iphdr *iph = ip_hdr(skb);
+	bool inner_df = iph->frag_off & htons(IP_DF);
+	bool df, too_big;
+	struct rtable *rt;
+	u32 mtu, max;
+
+	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
+		rt = nfipsec_route(sa, net);
+		if (IS_ERR(rt)) {
+			nfipsec_out_drop(sa, skb, NFIPSEC_DROP_NO_ROUTE);
+			return;
+		}
+	} else {
+		rt = skb_rtable(skb);
+		if (!rt) {
+			nfipsec_out_drop(sa, skb, NFIPSEC_DROP_NO_ROUTE);
+			return;
+		}
+		dst_hold(&rt->dst);
+	}
+
+	mtu = dst_mtu(&rt->dst);
+	WRITE_ONCE(sa->pmtu, mtu);
+	max = nfipsec_sa_mtu(sa, mtu);
+	too_big = skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, max) :
+				    skb->len > max;
+	switch (sa->df) {
+	case NFIPSEC_DF_CLEAR:
+		df = false;
+		break;
+	case NFIPSEC_DF_SET:
+		/* A too big packet that may be fragmented is, after ESP. */
+		df = !too_big || inner_df;
+		break;
+	default:
+		df = inner_df;
+	}
+	if (too_big && df && !skb->ignore_df) {
+		/* Tell the sender the MTU inside the tunnel (RFC 4301 8.2). */
+		skb_dst_update_pmtu_no_confirm(skb, max);
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(max));
+		dst_release(&rt->dst);
+		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_MTU);
+		return;
+	}
+
+	if (!skb_is_gso(skb)) {
+		nfipsec_output_one(sa, skb, rt, df);
+		dst_release(&rt->dst);
+		return;
+	}
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		dst_release(&rt->dst);
+		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_OUTPUT);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		refcount_inc(&sa->ref);
+		nfipsec_output_one(sa, seg, rt, df);
+	}
+	dst_release(&rt->dst);
+	nfipsec_sa_put(sa);
+}
+
+unsigned int nfipsec_out_hook(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	struct nfipsec_net *nn = priv;
+	struct nfipsec_policy *pol;
+	struct nfipsec_sa_tid tid;
+	struct nfipsec_flow flow;
+	struct nfipsec_sa *sa;
+
+	if (IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED ||
+	    !READ_ONCE(nn->spd.count[NFIPSEC_DIR_OUT]))
+		return NF_ACCEPT;
+
+	nfipsec_flow4(skb, &flow);
+	pol = nfipsec_spd_lookup(nn, NFIPSEC_DIR_OUT, &flow);
+	if (!pol || pol->action == NFIPSEC_ACTION_ALLOW)
+		return NF_ACCEPT;
+	if (pol->action == NFIPSEC_ACTION_BLOCK) {
+		nfipsec_drop_count(nn, NFIPSEC_DROP_POLICY_BLOCK);
+		return NF_DROP;
+	}
+
+	memset(&tid, 0, sizeof(tid));
+	tid.family = pol->tmpl.family;
+	tid.proto = pol->tmpl.proto;
+	tid.mode = pol->tmpl.mode;
+	tid.reqid = pol->tmpl.reqid;
+	tid.saddr = pol->tmpl.saddr;
+	tid.daddr = pol->tmpl.daddr;
+	if (ipv6_addr_any(&tid.saddr.a6))
+		tid.saddr = flow.src;
+	if (ipv6_addr_any(&tid.daddr.a6))
+		tid.daddr = flow.dst;
+	sa = nfipsec_sad_lookup_out(nn, &tid, &flow);
+	if (!sa || !nfipsec_sa_get(sa)) {
+		nfipsec_drop_count(nn, NFIPSEC_DROP_NO_OUT_SA);
+		return NF_DROP;
+	}
+	local_bh_disable();
+	nfipsec_output(sa, skb);
+	local_bh_enable();
+	return NF_STOLEN;
+}

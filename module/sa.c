@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SA object: crypto setup, counters, lifetimes, teardown.
+ */
+#include <crypto/authenc.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "sa.h"
+#include "main.h"
+
+struct nfipsec_auth_desc {
+	const char *name;
+	u32 full_bits;
+	u32 default_bits;	/* what ip xfrm applies without auth-trunc */
+};
+
+static const struct nfipsec_auth_desc nfipsec_auths[] = {
+	{ "hmac(sha256)", 256, 96 },
+	{ "hmac(sha384)", 384, 192 },
+	{ "hmac(sha512)", 512, 256 },
+};
+
+static int nfipsec_sa_init_aead(struct nfipsec_sa *sa,
+				const struct nfipsec_sa_cfg *cfg,
+				struct netlink_ext_ack *extack)
+{
+	const struct nfipsec_alg *alg = &cfg->alg[0];
+	u32 keylen = cfg->keylen[0];
+	int err;
+
+	if (strcmp(alg->name, "rfc4106(gcm(aes))")) {
+		NL_SET_ERR_MSG_MOD(extack, "unsupported AEAD algorithm NAME (rfc4106(gcm(aes)) is supported)");
+		return -EINVAL;
+	}
+	if (keylen != 20 && keylen != 28 && keylen != 36) {
+		NL_SET_ERR_MSG_MOD(extack, "AEAD KEY must be 20, 28 or 36 bytes (AES key and 4-byte salt)");
+		return -EINVAL;
+	}
+	if (alg->icv_bits != 64 && alg->icv_bits != 96 && alg->icv_bits != 128) {
+		NL_SET_ERR_MSG_MOD(extack, "AEAD ICV_BITS must be 64, 96 or 128");
+		return -EINVAL;
+	}
+	sa->aead = crypto_alloc_aead("seqiv(rfc4106(gcm(aes)))", 0, 0);
+	if (IS_ERR(sa->aead)) {
+		err = PTR_ERR(sa->aead);
+		sa->aead = NULL;
+		NL_SET_ERR_MSG_MOD(extack, "kernel crypto has no rfc4106(gcm(aes))");
+		return err;
+	}
+	err = crypto_aead_setkey(sa->aead, cfg->key[0], keylen);
+	if (!err)
+		err = crypto_aead_setauthsize(sa->aead, alg->icv_bits / 8);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "AEAD key or ICV length refused by the crypto API");
+		return err;
+	}
+	sa->alg[0] = *alg;
+	sa->alg[0].key_bits = keylen * 8;
+	return 0;
+}
+
+static int nfipsec_sa_init_authenc(struct nfipsec_sa *sa,
+				   const struct nfipsec_sa_cfg *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	const struct nfipsec_alg *enc = &cfg->alg[0], *auth = &cfg->alg[1];
+	u32 enclen = cfg->keylen[0], authlen = cfg->keylen[1];
+	const struct nfipsec_auth_desc *desc = NULL;
+	struct crypto_authenc_key_param *param;
+	char name[CRYPTO_MAX_ALG_NAME];
+	unsigned int i, keylen;
+	struct rtattr *rta;
+	u32 trunc;
+	u8 *key;
+	int err;
+
+	if (strcmp(enc->name, "cbc(aes)")) {
+		NL_SET_ERR_MSG_MOD(extack, "unsupported encryption algorithm NAME (cbc(aes) is supported)");
+		return -EINVAL;
+	}
+	if (enclen != 16 && enclen != 24 && enclen != 32) {
+		NL_SET_ERR_MSG_MOD(extack, "encryption KEY for cbc(aes) must be 16, 24 or 32 bytes");
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(nfipsec_auths); i++)
+		if (!strcmp(auth->name, nfipsec_auths[i].name))
+			desc = &nfipsec_auths[i];
+	if (!desc) {
+		NL_SET_ERR_MSG_MOD(extack, "unsupported authentication algorithm NAME (hmac(sha256), hmac(sha384), hmac(sha512) are supported)");
+		return -EINVAL;
+	}
+	if (!authlen) {
+		NL_SET_ERR_MSG_MOD(extack, "authentication KEY must not be empty");
+		return -EINVAL;
+	}
+	trunc = auth->icv_bits ? auth->icv_bits : desc->default_bits;
+	if (trunc < 64 || trunc > desc->full_bits || trunc % 8) {
+		NL_SET_ERR_MSG_MOD(extack, "authentication TRUNC_BITS must be a multiple of 8 from 64 to the digest size");
+		return -EINVAL;
+	}
+	if (snprintf(name, sizeof(name), "echainiv(%s(%s,%s))",
+		     cfg->flags & NFIPSEC_SA_F_ESN ? "authencesn" : "authenc",
+		     desc->name, enc->name) >= sizeof(name))
+		return -ENAMETOOLONG;
+	sa->aead = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(sa->aead)) {
+		err = PTR_ERR(sa->aead);
+		sa->aead = NULL;
+		NL_SET_ERR_MSG_MOD(extack, "kernel crypto API cannot provide the authenc transform");
+		return err;
+	}
+
+	keylen = RTA_SPACE(sizeof(*param)) + authlen + enclen;
+	key = kmalloc(keylen, GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	rta = (struct rtattr *)key;
+	rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
+	rta->rta_len = RTA_LENGTH(sizeof(*param));
+	param = RTA_DATA(rta);
+	param->enckeylen = cpu_to_be32(enclen);
+	memcpy(key + RTA_SPACE(sizeof(*param)), cfg->key[1], authlen);
+	memcpy(key + RTA_SPACE(sizeof(*param)) + authlen, cfg->key[0], enclen);
+	err = crypto_aead_setkey(sa->aead, key, keylen);
+	kfree_sensitive(key);
+	if (!err)
+		err = crypto_aead_setauthsize(sa->aead, trunc / 8);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "key or truncation refused by the crypto API");
+		return err;
+	}
+	sa->alg[0] = *enc;
+	sa->alg[0].key_bits = enclen * 8;
+	sa->alg[1] = *auth;
+	sa->alg[1].key_bits = authlen * 8;
+	sa->alg[1].icv_bits = trunc;
+	return 0;
+}
+
+static void nfipsec_sa_free_work(struct work_struct *work)
+{
+	struct nfipsec_sa *sa = container_of(to_rcu_work(work),
+					     struct nfipsec_sa, free_work);
+
+	dst_cache_destroy(&sa->dst_cache);
+	if (sa->aead)
+		crypto_free_aead(sa->aead);	/* zeroes the key schedule */
+	nfipsec_replay_free(&sa->replay);
+	free_percpu(sa->pcpu);
+	kfree_sensitive(sa);
+}
+
+void nfipsec_sa_put(struct nfipsec_sa *sa)
+{
+	if (sa && refcount_dec_and_test(&sa->ref))
+		queue_rcu_work(nfipsec_wq, &sa->free_work);
+}
+
+/* Time limits: soft marks the SA, hard removes it. */
+static void nfipsec_sa_expire_work(struct work_struct *work)
+{
+	struct nfipsec_sa *sa = container_of(to_delayed_work(work),
+					     struct nfipsec_sa, expire_work);
+	struct nfipsec_net *nn = sa->nn;
+	u64 now = get_jiffies_64();
+	u64 age = (now - sa->add_jiffies) / HZ;
+	u64 next = 0;
+	bool hard;
+
+	spin_lock_bh(&sa->lock);
+	hard = sa->state == NFIPSEC_SA_STATE_DEAD ||
+	       (sa->lft.secs[1] && age >= sa->lft.secs[1]);
+	if (!hard && sa->lft.secs[0] && age >= sa->lft.secs[0] && !sa->soft_done) {
+		sa->soft_done = true;
+		WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_SOFT_EXPIRED);
+	}
+	if (hard)
+		WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_DEAD);
+	else if (sa->lft.secs[1])
+		next = sa->lft.secs[1] - age;
+	if (!hard && !sa->soft_done && sa->lft.secs[0])
+		next = sa->lft.secs[0] - age;
+	spin_unlock_bh(&sa->lock);
+
+	/* nn outlives every linked SA: its exit unlinks all, then flushes us. */
+	if (hard && READ_ONCE(sa->linked)) {
+		mutex_lock(&nn->lock);
+		if (sa->linked)
+			nfipsec_sad_unlink(nn, sa);
+		mutex_unlock(&nn->lock);
+	} else if (next && nfipsec_sa_get(sa)) {
+		if (!queue_delayed_work(nfipsec_wq, &sa->expire_work, next * HZ))
+			nfipsec_sa_put(sa);
+	}
+	nfipsec_sa_put(sa);	/* the reference the queued work held */
+}
+
+/* Stop using the SA at once and have it removed from the tables. */
+void nfipsec_sa_kill(struct nfipsec_sa *sa)
+{
+	WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_DEAD);
+	if (!nfipsec_sa_get(sa))
+		return;
+	/* Pull a pending time limit forward; it then unlinks the SA. */
+	if (!mod_delayed_work(nfipsec_wq, &sa->expire_work, 0))
+		return;	/* was pending: it already holds a reference */
+	nfipsec_sa_put(sa);
+}
+
+static void nfipsec_sa_arm_expiry(struct nfipsec_sa *sa)
+{
+	u64 secs = sa->lft.secs[0] ? sa->lft.secs[0] : sa->lft.secs[1];
+
+	if (!secs)
+		return;
+	refcount_inc(&sa->ref);
+	queue_delayed_work(nfipsec_wq, &sa->expire_work, secs * HZ);
+}
+
+struct nfipsec_sa *nfipsec_sa_create(struct nfipsec_net *nn,
+				     const struct nfipsec_sa_cfg *cfg,
+				     struct netlink_ext_ack *extack)
+{
+	struct nfipsec_sa *sa;
+	int err;
+
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&sa->ref, 1);
+	spin_lock_init(&sa->lock);
+	INIT_RCU_WORK(&sa->free_work, nfipsec_sa_free_work);
+	INIT_DELAYED_WORK(&sa->expire_work, nfipsec_sa_expire_work);
+	sa->nn = nn;
+	sa->id = cfg->id;
+	sa->tid.family = cfg->id.family;
+	sa->tid.proto = cfg->id.proto;
+	sa->tid.mode = cfg->mode;
+	sa->tid.reqid = cfg->reqid;
+	sa->tid.saddr = cfg->saddr;
+	sa->tid.daddr = cfg->id.daddr;
+	sa->sel = cfg->sel;
+	sa->has_sel = cfg->has_sel;
+	sa->mode = cfg->mode;
+	sa->df = cfg->df;
+	sa->flags = cfg->flags;
+	sa->lft = cfg->lft;
+	sa->is_aead = cfg->is_aead;
+	sa->add_time = ktime_get_real_seconds();
+	sa->add_jiffies = get_jiffies_64();
+
+	err = dst_cache_init(&sa->dst_cache, GFP_KERNEL);
+	if (err)
+		goto err_free;
+	sa->pcpu = netdev_alloc_pcpu_stats(struct nfipsec_sa_pcpu);
+	if (!sa->pcpu) {
+		err = -ENOMEM;
+		goto err_dst;
+	}
+	err = nfipsec_replay_init(&sa->replay, cfg->replay_window, GFP_KERNEL);
+	if (err)
+		goto err_pcpu;
+	if (cfg->is_aead)
+		err = nfipsec_sa_init_aead(sa, cfg, extack);
+	else
+		err = nfipsec_sa_init_authenc(sa, cfg, extack);
+	if (err)
+		goto err_crypto;
+
+	sa->ivlen = crypto_aead_ivsize(sa->aead);
+	sa->icvlen = crypto_aead_authsize(sa->aead);
+	sa->blksize = ALIGN(crypto_aead_blocksize(sa->aead), 4);
+	sa->header_len = sizeof(struct ip_esp_hdr) + sa->ivlen;
+	if (sa->mode == NFIPSEC_MODE_TUNNEL)
+		sa->header_len += sizeof(struct iphdr);
+	nfipsec_sa_arm_expiry(sa);
+	return sa;
+
+err_crypto:
+	if (sa->aead)
+		crypto_free_aead(sa->aead);
+	nfipsec_replay_free(&sa->replay);
+err_pcpu:
+	free_percpu(sa->pcpu);
+err_dst:
+	dst_cache_destroy(&sa->dst_cache);
+err_free:
+	kfree_sensitive(sa);
+	return ERR_PTR(err);
+}
+
+void nfipsec_sa_error(struct nfipsec_sa *sa, enum nfipsec_drop reason)
+{
+	atomic64_inc(&sa->errors[reason]);
+	nfipsec_drop_count(sa->nn, reason);
+}
+
+void nfipsec_sa_stats_read(struct nfipsec_sa *sa, struct nfipsec_sa_pcpu *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct nfipsec_sa_pcpu *p = per_cpu_ptr(sa->pcpu, cpu);
+		u64 ip, ib, op, ob;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&p->syncp);
+			ip = p->in_packets;
+			ib = p->in_bytes;
+			op = p->out_packets;
+			ob = p->out_bytes;
+		} while (u64_stats_fetch_retry(&p->syncp, start));
+		sum->in_packets += ip;
+		sum->in_bytes += ib;
+		sum->out_packets += op;
+		sum->out_bytes += ob;
+	}
+}
+
+/*
+ * Count one packet of @bytes (inner length) through the SA. Returns false
+ * when a hard limit is reached: the SA is then dead and the packet dropped.
+ */
+bool nfipsec_sa_account(struct nfipsec_sa *sa, unsigned int bytes, bool out)
+{
+	struct nfipsec_sa_pcpu *p = this_cpu_ptr(sa->pcpu);
+	const struct nfipsec_lifetime *l = &sa->lft;
+	u64 b, n;
+
+	WRITE_ONCE(sa->use_jiffies, get_jiffies_64());
+	if (l->bytes[0] || l->bytes[1] || l->packets[0] || l->packets[1]) {
+		b = atomic64_add_return(bytes, &sa->life_bytes);
+		n = atomic64_inc_return(&sa->life_packets);
+		if ((l->bytes[1] && b > l->bytes[1]) ||
+		    (l->packets[1] && n > l->packets[1])) {
+			nfipsec_sa_kill(sa);
+			nfipsec_sa_error(sa, NFIPSEC_DROP_EXPIRED);
+			return false;
+		}
+		if (((l->bytes[0] && b >= l->bytes[0]) ||
+		     (l->packets[0] && n >= l->packets[0])) &&
+		    READ_ONCE(sa->state) == NFIPSEC_SA_STATE_VALID) {
+			spin_lock_bh(&sa->lock);
+			if (sa->state == NFIPSEC_SA_STATE_VALID) {
+				sa->soft_done = true;
+				WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_SOFT_EXPIRED);
+			}
+			spin_unlock_bh(&sa->lock);
+		}
+	}
+	u64_stats_update_begin(&p->syncp);
+	if (out) {
+		p->out_packets++;
+		p->out_bytes += bytes;
+	} else {
+		p->in_packets++;
+		p->in_bytes += bytes;
+	}
+	u64_stats_update_end(&p->syncp);
+	return true;
+}
+
+/* The largest inner packet that fits @mtu once encapsulated (esp4's rule). */
+u32 nfipsec_sa_mtu(const struct nfipsec_sa *sa, u32 mtu)
+{
+	u32 net_adj = sa->mode == NFIPSEC_MODE_TRANSPORT ?
+		      sizeof(struct iphdr) : 0;
+	u32 room = sa->header_len + sa->icvlen + net_adj;
+
+	if (mtu <= room + sa->blksize)
+		return 0;
+	return ((mtu - room) & ~(sa->blksize - 1)) + net_adj - 2;
+}
