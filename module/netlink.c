@@ -195,7 +195,7 @@ static int nfipsec_nl_sel(const struct nlattr *nest, u16 family,
 	if ((sel->sport || sel->dport) && !nfipsec_has_ports(sel->proto)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[NFIPSEC_SEL_A_SPORT] ?:
 				    tb[NFIPSEC_SEL_A_DPORT],
-				    "selector SPORT/DPORT need PROTO tcp, udp, udplite, sctp, dccp or icmp");
+				    "selector SPORT/DPORT need PROTO tcp, udp, sctp, dccp or icmp");
 		return -EINVAL;
 	}
 	return 0;
@@ -301,11 +301,13 @@ static int nfipsec_nl_sa_id(struct nlattr **tb, const struct nlattr *nest,
 	}
 	id->proto = nla_get_u8(tb[NFIPSEC_SA_A_PROTO]);
 	if (id->proto == IPPROTO_AH) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NFIPSEC_SA_A_PROTO], "SA PROTO ah is not supported yet");
+		NL_SET_ERR_MSG_ATTR(extack, tb[NFIPSEC_SA_A_PROTO],
+				    "SA PROTO ah is not supported yet");
 		return -EPROTONOSUPPORT;
 	}
 	if (id->proto != IPPROTO_ESP) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NFIPSEC_SA_A_PROTO], "SA PROTO must be esp (50)");
+		NL_SET_ERR_MSG_ATTR(extack, tb[NFIPSEC_SA_A_PROTO],
+				    "SA PROTO must be esp (50)");
 		return -EPROTONOSUPPORT;
 	}
 	if (!tb[NFIPSEC_SA_A_SPI]) {
@@ -463,7 +465,7 @@ static int nfipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info,
 		err = -EEXIST;
 		goto err_unlock;
 	}
-	if (!old && update && !(info->nlhdr->nlmsg_flags & NLM_F_CREATE)) {
+	if (!old && update) {
 		NL_SET_ERR_MSG_ATTR(extack, info->attrs[NFIPSEC_A_SA],
 				    "no SA with this DST, PROTO and SPI to update");
 		err = -ENOENT;
@@ -989,12 +991,6 @@ static int nfipsec_nl_pol_set(struct sk_buff *skb, struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(extack, info->attrs[NFIPSEC_A_POLICY],
 				    "policy with this DIR and SEL exists");
 		err = -EEXIST;
-		goto err_unlock;
-	}
-	if (!old && update && !(info->nlhdr->nlmsg_flags & NLM_F_CREATE)) {
-		NL_SET_ERR_MSG_ATTR(extack, info->attrs[NFIPSEC_A_POLICY],
-				    "no policy with this DIR and SEL to update");
-		err = -ENOENT;
 		goto err_unlock;
 	}
 	err = nfipsec_hooks_register(nn);

@@ -96,7 +96,9 @@ static void nfipsec_output_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 	}
 	nf_reset_ct(skb);
 	NFIPSEC_CB(skb)->sa = sa;
-	NFIPSEC_CB(skb)->len = skb->len;
+	/* Bytes protected: the payload, as XFRM counts (transport: no IP). */
+	NFIPSEC_CB(skb)->len = skb->len - (sa->mode == NFIPSEC_MODE_TRANSPORT ?
+					   ip_hdrlen(skb) : 0);
 	nfipsec_esp_output(sa, skb, seq, df, LL_RESERVED_SPACE(rt->dst.dev));
 }
 

@@ -31,11 +31,13 @@ static int nfipsec_sa_init_aead(struct nfipsec_sa *sa,
 	int err;
 
 	if (strcmp(alg->name, "rfc4106(gcm(aes))")) {
-		NL_SET_ERR_MSG_MOD(extack, "unsupported AEAD algorithm NAME (rfc4106(gcm(aes)) is supported)");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "unsupported AEAD algorithm NAME (rfc4106(gcm(aes)) is supported)");
 		return -EINVAL;
 	}
 	if (keylen != 20 && keylen != 28 && keylen != 36) {
-		NL_SET_ERR_MSG_MOD(extack, "AEAD KEY must be 20, 28 or 36 bytes (AES key and 4-byte salt)");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "AEAD KEY must be 20, 28 or 36 bytes (AES key and 4-byte salt)");
 		return -EINVAL;
 	}
 	if (alg->icv_bits != 64 && alg->icv_bits != 96 && alg->icv_bits != 128) {
@@ -53,7 +55,8 @@ static int nfipsec_sa_init_aead(struct nfipsec_sa *sa,
 	if (!err)
 		err = crypto_aead_setauthsize(sa->aead, alg->icv_bits / 8);
 	if (err) {
-		NL_SET_ERR_MSG_MOD(extack, "AEAD key or ICV length refused by the crypto API");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "AEAD key or ICV length refused by the crypto API");
 		return err;
 	}
 	sa->alg[0] = *alg;
@@ -77,18 +80,21 @@ static int nfipsec_sa_init_authenc(struct nfipsec_sa *sa,
 	int err;
 
 	if (strcmp(enc->name, "cbc(aes)")) {
-		NL_SET_ERR_MSG_MOD(extack, "unsupported encryption algorithm NAME (cbc(aes) is supported)");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "unsupported encryption algorithm NAME (cbc(aes) is supported)");
 		return -EINVAL;
 	}
 	if (enclen != 16 && enclen != 24 && enclen != 32) {
-		NL_SET_ERR_MSG_MOD(extack, "encryption KEY for cbc(aes) must be 16, 24 or 32 bytes");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "encryption KEY for cbc(aes) must be 16, 24 or 32 bytes");
 		return -EINVAL;
 	}
 	for (i = 0; i < ARRAY_SIZE(nfipsec_auths); i++)
 		if (!strcmp(auth->name, nfipsec_auths[i].name))
 			desc = &nfipsec_auths[i];
 	if (!desc) {
-		NL_SET_ERR_MSG_MOD(extack, "unsupported authentication algorithm NAME (hmac(sha256), hmac(sha384), hmac(sha512) are supported)");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "unsupported authentication algorithm NAME (hmac(sha256), hmac(sha384), hmac(sha512) are supported)");
 		return -EINVAL;
 	}
 	if (!authlen) {
@@ -97,7 +103,8 @@ static int nfipsec_sa_init_authenc(struct nfipsec_sa *sa,
 	}
 	trunc = auth->icv_bits ? auth->icv_bits : desc->default_bits;
 	if (trunc < 64 || trunc > desc->full_bits || trunc % 8) {
-		NL_SET_ERR_MSG_MOD(extack, "authentication TRUNC_BITS must be a multiple of 8 from 64 to the digest size");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "authentication TRUNC_BITS must be a multiple of 8 from 64 to the digest size");
 		return -EINVAL;
 	}
 	if (snprintf(name, sizeof(name), "echainiv(%s(%s,%s))",
@@ -108,7 +115,8 @@ static int nfipsec_sa_init_authenc(struct nfipsec_sa *sa,
 	if (IS_ERR(sa->aead)) {
 		err = PTR_ERR(sa->aead);
 		sa->aead = NULL;
-		NL_SET_ERR_MSG_MOD(extack, "kernel crypto API cannot provide the authenc transform");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "kernel crypto API cannot provide the authenc transform");
 		return err;
 	}
 
@@ -128,7 +136,8 @@ static int nfipsec_sa_init_authenc(struct nfipsec_sa *sa,
 	if (!err)
 		err = crypto_aead_setauthsize(sa->aead, trunc / 8);
 	if (err) {
-		NL_SET_ERR_MSG_MOD(extack, "key or truncation refused by the crypto API");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "key or truncation refused by the crypto API");
 		return err;
 	}
 	sa->alg[0] = *enc;

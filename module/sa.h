@@ -80,8 +80,8 @@ struct nfipsec_sa {
 
 	spinlock_t lock;		/* protects replay and lifetime state */
 	struct nfipsec_replay replay;	/* inbound, under lock */
-	u8 state;			/* enum nfipsec_sa_state, under lock;
-					 * read locklessly with READ_ONCE */
+	/* enum nfipsec_sa_state: written under lock, read with READ_ONCE */
+	u8 state;
 	bool soft_done;			/* under lock */
 	atomic64_t oseq;		/* last outbound sequence number */
 	atomic64_t life_bytes;		/* only kept when byte limits are set */
@@ -92,8 +92,8 @@ struct nfipsec_sa {
 	struct nfipsec_sa_pcpu __percpu *pcpu;
 	atomic64_t errors[__NFIPSEC_DROP_MAX];
 	struct dst_cache dst_cache;	/* route to the peer, tunnel mode */
-	struct delayed_work expire_work;/* time limits; holds a reference
-					 * while queued */
+	/* Time limits; holds a reference while queued. */
+	struct delayed_work expire_work;
 	struct rcu_work free_work;
 	bool linked;			/* in the tables, under nn->lock */
 };
@@ -125,6 +125,7 @@ static inline bool __must_check nfipsec_sa_get(struct nfipsec_sa *sa)
 {
 	return refcount_inc_not_zero(&sa->ref);
 }
+
 void nfipsec_sa_error(struct nfipsec_sa *sa, enum nfipsec_drop reason);
 void nfipsec_sa_stats_read(struct nfipsec_sa *sa, struct nfipsec_sa_pcpu *sum);
 bool nfipsec_sa_account(struct nfipsec_sa *sa, unsigned int bytes, bool out);

@@ -13,15 +13,15 @@
  *                         if (family, dst, proto, spi) is already present.
  * NFIPSEC_CMD_SA_UPDATE   NFIPSEC_A_SA: a full SA that replaces the one with
  *                         the same (family, dst, proto, spi); ENOENT if none.
- *                         With NLM_F_CREATE it adds the SA when missing.
+ *                         Sequence numbers and the replay window carry over.
  * NFIPSEC_CMD_SA_DEL      NFIPSEC_A_SA: family, dst, proto, spi (src is
  *                         checked when given).
  * NFIPSEC_CMD_SA_GET      NFIPSEC_A_SA with the same key; or NLM_F_DUMP for
  *                         all SAs. Replies carry NFIPSEC_A_SA, never keys.
  * NFIPSEC_CMD_SA_FLUSH    no attributes: deletes every SA of the namespace.
  * NFIPSEC_CMD_POL_NEW     NFIPSEC_A_POLICY: EEXIST for the same (dir, sel).
- * NFIPSEC_CMD_POL_UPDATE  NFIPSEC_A_POLICY: replaces (dir, sel); NLM_F_CREATE
- *                         adds it when missing.
+ * NFIPSEC_CMD_POL_UPDATE  NFIPSEC_A_POLICY: replaces (dir, sel), or adds it
+ *                         when missing (as `ip xfrm policy update`).
  * NFIPSEC_CMD_POL_DEL     NFIPSEC_A_POLICY: dir and sel (or index).
  * NFIPSEC_CMD_POL_GET     NFIPSEC_A_POLICY: dir and sel (or index); or
  *                         NLM_F_DUMP for all policies (in order of lookup).
@@ -29,6 +29,7 @@
  * NFIPSEC_CMD_STATS_GET   no attributes; replies NFIPSEC_A_STATS and
  *                         NFIPSEC_A_INFO for the namespace.
  *
+ * Requests carry no NLM_F_CREATE/EXCL/REPLACE flags: the command says it.
  * Dumps set NLM_F_DUMP_INTR on a message when the tables changed while the
  * dump ran (the dump is then to be repeated).
  *
@@ -106,6 +107,7 @@ enum nfipsec_cmd {
 	NFIPSEC_CMD_STATS_GET,
 	__NFIPSEC_CMD_MAX
 };
+
 #define NFIPSEC_CMD_MAX (__NFIPSEC_CMD_MAX - 1)
 
 enum nfipsec_attr {
@@ -116,6 +118,7 @@ enum nfipsec_attr {
 	NFIPSEC_A_INFO,
 	__NFIPSEC_A_MAX
 };
+
 #define NFIPSEC_A_MAX (__NFIPSEC_A_MAX - 1)
 
 enum nfipsec_mode {
@@ -152,7 +155,7 @@ enum nfipsec_sa_state {
 };
 
 /* SA flags (NFIPSEC_SA_A_FLAGS) */
-#define NFIPSEC_SA_F_ESN	(1U << 0)	/* extended sequence numbers */
+#define NFIPSEC_SA_F_ESN	0x1	/* extended sequence numbers */
 #define NFIPSEC_SA_F_ALL	(NFIPSEC_SA_F_ESN)
 
 enum nfipsec_sa_attr {
@@ -182,6 +185,7 @@ enum nfipsec_sa_attr {
 	NFIPSEC_SA_A_PAD,
 	__NFIPSEC_SA_A_MAX
 };
+
 #define NFIPSEC_SA_A_MAX (__NFIPSEC_SA_A_MAX - 1)
 
 enum nfipsec_alg_attr {
@@ -193,6 +197,7 @@ enum nfipsec_alg_attr {
 	NFIPSEC_ALG_A_KEY_BITS,		/* u32, read only: key length */
 	__NFIPSEC_ALG_A_MAX
 };
+
 #define NFIPSEC_ALG_A_MAX (__NFIPSEC_ALG_A_MAX - 1)
 
 enum nfipsec_sel_attr {
@@ -207,6 +212,7 @@ enum nfipsec_sel_attr {
 	NFIPSEC_SEL_A_DPORT,		/* u16 host order, 0 = any */
 	__NFIPSEC_SEL_A_MAX
 };
+
 #define NFIPSEC_SEL_A_MAX (__NFIPSEC_SEL_A_MAX - 1)
 
 enum nfipsec_life_attr {
@@ -224,6 +230,7 @@ enum nfipsec_life_attr {
 	NFIPSEC_LIFE_A_PAD,
 	__NFIPSEC_LIFE_A_MAX
 };
+
 #define NFIPSEC_LIFE_A_MAX (__NFIPSEC_LIFE_A_MAX - 1)
 
 enum nfipsec_tmpl_attr {
@@ -236,6 +243,7 @@ enum nfipsec_tmpl_attr {
 	NFIPSEC_TMPL_A_MODE,		/* u8 enum nfipsec_mode */
 	__NFIPSEC_TMPL_A_MAX
 };
+
 #define NFIPSEC_TMPL_A_MAX (__NFIPSEC_TMPL_A_MAX - 1)
 
 enum nfipsec_pol_attr {
@@ -250,17 +258,19 @@ enum nfipsec_pol_attr {
 	NFIPSEC_POL_A_PAD,
 	__NFIPSEC_POL_A_MAX
 };
+
 #define NFIPSEC_POL_A_MAX (__NFIPSEC_POL_A_MAX - 1)
 
 enum nfipsec_replay_attr {
 	NFIPSEC_REPLAY_A_UNSPEC,
 	NFIPSEC_REPLAY_A_WINDOW,	/* u32 */
 	NFIPSEC_REPLAY_A_TOP,		/* u64 highest sequence number seen */
-	NFIPSEC_REPLAY_A_BITMAP,	/* binary: window bits, bit i = TOP - i,
-					 * packed as u32 words, host order */
+	/* binary: window bits, bit i = TOP - i, packed as u32 words, host order */
+	NFIPSEC_REPLAY_A_BITMAP,
 	NFIPSEC_REPLAY_A_PAD,
 	__NFIPSEC_REPLAY_A_MAX
 };
+
 #define NFIPSEC_REPLAY_A_MAX (__NFIPSEC_REPLAY_A_MAX - 1)
 
 /*
@@ -275,23 +285,24 @@ enum nfipsec_drop {
 	NFIPSEC_DROP_BAD_PADDING,	/* inbound: pad length or pad bytes */
 	NFIPSEC_DROP_BAD_NEXTHDR,	/* inbound: next header unusable */
 	NFIPSEC_DROP_MALFORMED,		/* inbound: truncated, bad header */
-	NFIPSEC_DROP_POLICY_MISMATCH,	/* inbound: decrypted packet matches no
-					 * policy that names its SA */
-	NFIPSEC_DROP_PLAINTEXT,		/* inbound: cleartext on a protect
-					 * policy */
+	/* inbound: decrypted packet matches no policy that names its SA */
+	NFIPSEC_DROP_POLICY_MISMATCH,
+	/* inbound: cleartext on a protect policy */
+	NFIPSEC_DROP_PLAINTEXT,
 	NFIPSEC_DROP_POLICY_BLOCK,	/* a block policy matched */
 	NFIPSEC_DROP_NO_OUT_SA,		/* outbound: protect policy, no SA */
 	NFIPSEC_DROP_SEQ_OVERFLOW,	/* outbound: sequence space used up */
 	NFIPSEC_DROP_EXPIRED,		/* SA hard limit reached */
-	NFIPSEC_DROP_MTU,		/* outbound: DF packet too big (ICMP
-					 * fragmentation needed was sent) */
+	/* outbound: DF packet too big (ICMP fragmentation needed was sent) */
+	NFIPSEC_DROP_MTU,
 	NFIPSEC_DROP_NO_ROUTE,		/* outbound: no route to the peer */
 	NFIPSEC_DROP_NOMEM,		/* allocation failed */
 	NFIPSEC_DROP_CRYPTO,		/* crypto API error other than auth */
-	NFIPSEC_DROP_OUTPUT,		/* outbound: segmentation, checksum or
-					 * transmit error */
+	/* outbound: segmentation, checksum or transmit error */
+	NFIPSEC_DROP_OUTPUT,
 	__NFIPSEC_DROP_MAX
 };
+
 #define NFIPSEC_DROP_MAX (__NFIPSEC_DROP_MAX - 1)
 
 /* NFIPSEC_A_STATS: attribute type = NFIPSEC_STAT_BASE + enum nfipsec_drop */
@@ -303,11 +314,12 @@ enum nfipsec_sa_stats_attr {
 	NFIPSEC_SA_STATS_A_IN_BYTES,		/* u64, inner bytes */
 	NFIPSEC_SA_STATS_A_OUT_PACKETS,		/* u64, encapsulated */
 	NFIPSEC_SA_STATS_A_OUT_BYTES,
-	NFIPSEC_SA_STATS_A_ERRORS,		/* nested: NFIPSEC_STAT_BASE +
-						 * enum nfipsec_drop, u64 each */
+	/* nested: NFIPSEC_STAT_BASE + enum nfipsec_drop, u64 each */
+	NFIPSEC_SA_STATS_A_ERRORS,
 	NFIPSEC_SA_STATS_A_PAD,
 	__NFIPSEC_SA_STATS_A_MAX
 };
+
 #define NFIPSEC_SA_STATS_A_MAX (__NFIPSEC_SA_STATS_A_MAX - 1)
 
 enum nfipsec_info_attr {
@@ -316,6 +328,7 @@ enum nfipsec_info_attr {
 	NFIPSEC_INFO_A_POL_COUNT,	/* u32 */
 	__NFIPSEC_INFO_A_MAX
 };
+
 #define NFIPSEC_INFO_A_MAX (__NFIPSEC_INFO_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_NFIPSEC_H */
