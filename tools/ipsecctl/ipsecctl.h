@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipsecctl: shared types. The parser fills these from the command line,
+ * the reply parser fills them from kernel messages, and the printers only
+ * ever read them, so every stage can be tested without a kernel.
+ */
+#ifndef IPSECCTL_H
+#define IPSECCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "../../uapi/linux/nfipsec.h"
+
+#define PROG "ipsecctl"
+
+/* exit codes */
+#define EXIT_OK		0
+#define EXIT_SYS	1
+#define EXIT_USAGE	2
+
+#define BIT(n)		(1U << (n))
+#define HAS(obj, a)	(!!((obj).has & BIT(a)))
+#define SET(obj, a)	((obj).has |= BIT(a))
+#define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
+
+#define NFIPSEC_DROP_COUNT	(NFIPSEC_DROP_MAX + 1)
+#define REPLAY_WORDS_MAX	(NFIPSEC_REPLAY_WINDOW_MAX / 32)
+
+/* An address of any family: family + 16 bytes (AF_INET uses 4). */
+struct addr {
+	uint16_t family;
+	uint8_t a[16];
+};
+
+struct sel {
+	uint32_t has;			/* BIT(NFIPSEC_SEL_A_*) */
+	uint16_t family;
+	struct addr src, dst;
+	uint8_t splen, dplen, proto;
+	uint16_t sport, dport;
+};
+
+struct alg {
+	uint32_t has;			/* BIT(NFIPSEC_ALG_A_*), 0: absent */
+	char name[NFIPSEC_ALG_NAME_MAX];
+	uint8_t key[NFIPSEC_KEY_MAX];
+	uint32_t key_len;		/* bytes */
+	uint32_t icv_bits, trunc_bits, key_bits;
+};
+
+struct life {
+	uint32_t has;			/* BIT(NFIPSEC_LIFE_A_*) */
+	uint64_t v[NFIPSEC_LIFE_A_MAX + 1];
+};
+
+/* per SA counters (NFIPSEC_SA_A_STATS), and per namespace drops */
+struct counters {
+	uint32_t has;			/* BIT(NFIPSEC_SA_STATS_A_*) */
+	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+	uint32_t err_has;		/* BIT(enum nfipsec_drop) */
+	uint64_t err[NFIPSEC_DROP_COUNT];
+};
+
+struct replay {
+	uint32_t has;			/* BIT(NFIPSEC_REPLAY_A_*) */
+	uint32_t window;
+	uint64_t top;
+	uint32_t nwords;
+	uint32_t bitmap[REPLAY_WORDS_MAX];	/* word 0: bits TOP..TOP-31 */
+};
+
+struct sa {
+	uint32_t has;			/* BIT(NFIPSEC_SA_A_*) */
+	uint16_t family;
+	struct addr src, dst;
+	uint8_t proto;
+	uint32_t spi;			/* host order */
+	uint32_t reqid;
+	uint8_t mode;
+	uint32_t flags;
+	uint32_t replay_window;
+	uint8_t df;
+	struct alg aead, enc, auth;
+	struct sel sel;
+	struct life life, cur;
+	struct counters st;
+	struct replay rp;
+	uint64_t oseq;
+	uint8_t state;
+	uint32_t overhead, pmtu;
+};
+
+struct tmpl {
+	uint32_t has;			/* BIT(NFIPSEC_TMPL_A_*) */
+	uint16_t family;
+	struct addr src, dst;
+	uint8_t proto;
+	uint32_t reqid;
+	uint8_t mode;
+};
+
+struct policy {
+	uint32_t has;			/* BIT(NFIPSEC_POL_A_*) */
+	uint8_t dir;
+	struct sel sel;
+	uint8_t action;
+	uint32_t priority, index;
+	struct tmpl tmpl;
+	uint64_t hits;
+};
+
+struct nsstats {
+	uint32_t info_has;		/* BIT(NFIPSEC_INFO_A_*) */
+	uint32_t sa_count, pol_count;
+	bool has_drops;
+	struct counters drops;		/* only err/err_has used */
+};
+
+/* a list of received (or canned) netlink messages */
+struct msgs {
+	struct nlmsghdr **v;
+	size_t n;
+};
+
+struct nl;
+
+/* options and context of one invocation */
+struct ctx {
+	bool json, pretty, stats, dry_run;
+	const char *fixture;		/* --selftest-print FILE */
+	struct msgs canned;		/* messages loaded from the fixture */
+	time_t now;
+	struct nl *nl;
+};
+
+/* reasons.c */
+extern const char *const drop_reason[NFIPSEC_DROP_COUNT];
+
+/* transact.c: send one request (or print it with -n, or answer it from the
+ * fixture); replies go to *out (may be NULL). Returns 0 or an exit code. */
+int ctx_transact(struct ctx *c, struct nlmsghdr *req, struct msgs *out);
+void msgs_free(struct msgs *m);
+int msgs_add(struct msgs *m, const struct nlmsghdr *nlh);
+struct nlmsghdr *req_start(char *buf, uint8_t cmd, uint16_t flags);
+
+/* commands */
+int cmd_sa(struct ctx *c, int argc, char **argv);
+int cmd_policy(struct ctx *c, int argc, char **argv);
+int cmd_stats(struct ctx *c, int argc, char **argv);
+int cmd_show(struct ctx *c, int argc, char **argv);
+
+
+
+/* objects from kernel replies; fetch allocates *v (free() it) */
+struct json;
+int sa_from_msg(const struct nlmsghdr *nlh, struct sa *sa);
+int sa_fetch(struct ctx *c, struct sa **v, size_t *n);
+void sa_print(FILE *f, const struct sa *sa, bool stats);
+void sa_json(struct json *j, const struct sa *sa);
+int pol_from_msg(const struct nlmsghdr *nlh, struct policy *p);
+int pol_fetch(struct ctx *c, struct policy **v, size_t *n);
+void pol_print(FILE *f, const struct policy *p);
+void pol_json(struct json *j, const struct policy *p);
+int stats_fetch(struct ctx *c, struct nsstats *st);
+void stats_json(struct json *j, const char *key, const struct nsstats *st);
+/* every drop reason as a JSON object, 0 for the ones not sent */
+void json_reasons(struct json *j, const char *key, const struct counters *c);
+
+/* prefix text of a selector side: "10.0.0.0/24" */
+const char *sel_side(const struct sel *sel, bool src, char *buf);
+#endif

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ipsecctl policy: build requests, read replies, `ip xfrm policy` style. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "attr.h"
+#include "json.h"
+#include "parse.h"
+
+static struct nlmsghdr *pol_build(char *buf, uint8_t cmd, uint16_t flags,
+				  const struct policy *p)
+{
+	struct nlmsghdr *nlh = req_start(buf, cmd, flags);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NFIPSEC_A_POLICY);
+	const struct tmpl *t = &p->tmpl;
+
+	if (HAS(*p, NFIPSEC_POL_A_DIR))
+		mnl_attr_put_u8(nlh, NFIPSEC_POL_A_DIR, p->dir);
+	if (HAS(*p, NFIPSEC_POL_A_SEL))
+		put_sel(nlh, NFIPSEC_POL_A_SEL, &p->sel);
+	if (HAS(*p, NFIPSEC_POL_A_ACTION))
+		mnl_attr_put_u8(nlh, NFIPSEC_POL_A_ACTION, p->action);
+	if (HAS(*p, NFIPSEC_POL_A_PRIORITY))
+		mnl_attr_put_u32(nlh, NFIPSEC_POL_A_PRIORITY, p->priority);
+	if (HAS(*p, NFIPSEC_POL_A_INDEX))
+		mnl_attr_put_u32(nlh, NFIPSEC_POL_A_INDEX, p->index);
+	if (HAS(*p, NFIPSEC_POL_A_TMPL)) {
+		struct nlattr *tn = mnl_attr_nest_start(nlh,
+							NFIPSEC_POL_A_TMPL);
+
+		mnl_attr_put_u16(nlh, NFIPSEC_TMPL_A_FAMILY, t->family);
+		if (HAS(*t, NFIPSEC_TMPL_A_SRC))
+			put_addr(nlh, NFIPSEC_TMPL_A_SRC, &t->src);
+		if (HAS(*t, NFIPSEC_TMPL_A_DST))
+			put_addr(nlh, NFIPSEC_TMPL_A_DST, &t->dst);
+		mnl_attr_put_u8(nlh, NFIPSEC_TMPL_A_PROTO, t->proto);
+		mnl_attr_put_u32(nlh, NFIPSEC_TMPL_A_REQID, t->reqid);
+		mnl_attr_put_u8(nlh, NFIPSEC_TMPL_A_MODE, t->mode);
+		mnl_attr_nest_end(nlh, tn);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void get_tmpl(const struct nlattr *nest, struct tmpl *t)
+{
+	const struct nlattr *tb[NFIPSEC_TMPL_A_MAX + 1];
+
+	tb_nest(nest, tb, NFIPSEC_TMPL_A_MAX);
+	if (get_u16(tb[NFIPSEC_TMPL_A_FAMILY], &t->family))
+		SET(*t, NFIPSEC_TMPL_A_FAMILY);
+	if (get_addr(tb[NFIPSEC_TMPL_A_SRC], t->family, &t->src))
+		SET(*t, NFIPSEC_TMPL_A_SRC);
+	if (get_addr(tb[NFIPSEC_TMPL_A_DST], t->family, &t->dst))
+		SET(*t, NFIPSEC_TMPL_A_DST);
+	if (get_u8(tb[NFIPSEC_TMPL_A_PROTO], &t->proto))
+		SET(*t, NFIPSEC_TMPL_A_PROTO);
+	if (get_u32(tb[NFIPSEC_TMPL_A_REQID], &t->reqid))
+		SET(*t, NFIPSEC_TMPL_A_REQID);
+	if (get_u8(tb[NFIPSEC_TMPL_A_MODE], &t->mode))
+		SET(*t, NFIPSEC_TMPL_A_MODE);
+}
+
+int pol_from_msg(const struct nlmsghdr *nlh, struct policy *p)
+{
+	const struct nlattr *top[NFIPSEC_A_MAX + 1];
+	const struct nlattr *tb[NFIPSEC_POL_A_MAX + 1];
+
+	memset(p, 0, sizeof(*p));
+	tb_msg(nlh, top, NFIPSEC_A_MAX);
+	if (!top[NFIPSEC_A_POLICY])
+		return -1;
+	tb_nest(top[NFIPSEC_A_POLICY], tb, NFIPSEC_POL_A_MAX);
+	if (get_u8(tb[NFIPSEC_POL_A_DIR], &p->dir))
+		SET(*p, NFIPSEC_POL_A_DIR);
+	if (get_u8(tb[NFIPSEC_POL_A_ACTION], &p->action))
+		SET(*p, NFIPSEC_POL_A_ACTION);
+	if (get_u32(tb[NFIPSEC_POL_A_PRIORITY], &p->priority))
+		SET(*p, NFIPSEC_POL_A_PRIORITY);
+	if (get_u32(tb[NFIPSEC_POL_A_INDEX], &p->index))
+		SET(*p, NFIPSEC_POL_A_INDEX);
+	if (get_u64(tb[NFIPSEC_POL_A_HITS], &p->hits))
+		SET(*p, NFIPSEC_POL_A_HITS);
+	if (tb[NFIPSEC_POL_A_SEL]) {
+		get_sel(tb[NFIPSEC_POL_A_SEL], &p->sel);
+		SET(*p, NFIPSEC_POL_A_SEL);
+	}
+	if (tb[NFIPSEC_POL_A_TMPL]) {
+		get_tmpl(tb[NFIPSEC_POL_A_TMPL], &p->tmpl);
+		SET(*p, NFIPSEC_POL_A_TMPL);
+	}
+	return 0;
+}
+
+int pol_fetch(struct ctx *c, struct policy **v, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct msgs m = { 0 };
+	size_t i;
+	int ret;
+
+	*v = NULL;
+	*n = 0;
+	ret = ctx_transact(c, req_start(buf, NFIPSEC_CMD_POL_GET, NLM_F_DUMP),
+			   &m);
+	if (ret)
+		return ret;
+	*v = calloc(m.n ? m.n : 1, sizeof(**v));
+	if (!*v) {
+		msgs_free(&m);
+		return EXIT_SYS;
+	}
+	for (i = 0; i < m.n; i++)
+		if (!pol_from_msg(m.v[i], &(*v)[*n]))
+			(*n)++;
+	msgs_free(&m);
+	return EXIT_OK;
+}
+
+static void print_enum(FILE *f, const char *kw, const char *const *names,
+		       size_t n, unsigned int v)
+{
+	const char *s = enum_name(names, n, v);
+
+	if (s)
+		fprintf(f, "%s %s ", kw, s);
+	else
+		fprintf(f, "%s %u ", kw, v);
+}
+
+void pol_print(FILE *f, const struct policy *p)
+{
+	char b[ADDRSTRLEN + 4];
+	const struct tmpl *t = &p->tmpl;
+	const char *s;
+
+	fprintf(f, "src %s ", sel_side(&p->sel, true, b));
+	fprintf(f, "dst %s ", sel_side(&p->sel, false, b));
+	if (p->sel.proto) {
+		s = proto_name(p->sel.proto);
+		if (s)
+			fprintf(f, "proto %s ", s);
+		else
+			fprintf(f, "proto %u ", p->sel.proto);
+	}
+	if (p->sel.sport)
+		fprintf(f, "sport %u ", p->sel.sport);
+	if (p->sel.dport)
+		fprintf(f, "dport %u ", p->sel.dport);
+	fputs("\n\t", f);
+	if (HAS(*p, NFIPSEC_POL_A_DIR))
+		print_enum(f, "dir", dir_names, ARRAY_SIZE(dir_names), p->dir);
+	if (HAS(*p, NFIPSEC_POL_A_PRIORITY))
+		fprintf(f, "priority %u ", p->priority);
+	if (HAS(*p, NFIPSEC_POL_A_INDEX))
+		fprintf(f, "index %u ", p->index);
+	if (HAS(*p, NFIPSEC_POL_A_ACTION))
+		print_enum(f, "action", action_names, ARRAY_SIZE(action_names),
+			   p->action);
+	if (HAS(*p, NFIPSEC_POL_A_HITS))
+		fprintf(f, "hits %" PRIu64, p->hits);
+	fputc('\n', f);
+	if (!HAS(*p, NFIPSEC_POL_A_TMPL))
+		return;
+	fputs("\ttmpl ", f);
+	if (HAS(*t, NFIPSEC_TMPL_A_SRC))
+		fprintf(f, "src %s ", addr_fmt(&t->src, b));
+	if (HAS(*t, NFIPSEC_TMPL_A_DST))
+		fprintf(f, "dst %s ", addr_fmt(&t->dst, b));
+	if (t->proto == IPPROTO_ESP)
+		fputs("proto esp ", f);
+	else
+		fprintf(f, "proto %u ", t->proto);
+	fprintf(f, "reqid %u ", t->reqid);
+	print_enum(f, "mode", mode_names, ARRAY_SIZE(mode_names), t->mode);
+	fputc('\n', f);
+}
+
+static void json_enum(struct json *j, const char *key,
+		      const char *const *names, size_t n, unsigned int v)
+{
+	const char *s = enum_name(names, n, v);
+
+	if (s)
+		json_str(j, key, s);
+	else
+		json_u64(j, key, v);
+}
+
+void pol_json(struct json *j, const struct policy *p)
+{
+	char b[ADDRSTRLEN + 4];
+	const struct tmpl *t = &p->tmpl;
+	const struct sel *sel = &p->sel;
+
+	json_obj_begin(j, NULL);
+	if (HAS(*p, NFIPSEC_POL_A_DIR))
+		json_enum(j, "dir", dir_names, ARRAY_SIZE(dir_names), p->dir);
+	if (HAS(*sel, NFIPSEC_SEL_A_SRC))
+		json_str(j, "src", sel_side(sel, true, b));
+	if (HAS(*sel, NFIPSEC_SEL_A_DST))
+		json_str(j, "dst", sel_side(sel, false, b));
+	if (HAS(*sel, NFIPSEC_SEL_A_PROTO))
+		json_u64(j, "proto", sel->proto);
+	if (HAS(*sel, NFIPSEC_SEL_A_SPORT))
+		json_u64(j, "sport", sel->sport);
+	if (HAS(*sel, NFIPSEC_SEL_A_DPORT))
+		json_u64(j, "dport", sel->dport);
+	if (HAS(*p, NFIPSEC_POL_A_ACTION))
+		json_enum(j, "action", action_names, ARRAY_SIZE(action_names),
+			  p->action);
+	if (HAS(*p, NFIPSEC_POL_A_PRIORITY))
+		json_u64(j, "priority", p->priority);
+	if (HAS(*p, NFIPSEC_POL_A_INDEX))
+		json_u64(j, "index", p->index);
+	if (HAS(*p, NFIPSEC_POL_A_HITS))
+		json_u64(j, "hits", p->hits);
+	if (HAS(*p, NFIPSEC_POL_A_TMPL)) {
+		json_obj_begin(j, "tmpl");
+		if (HAS(*t, NFIPSEC_TMPL_A_SRC))
+			json_str(j, "src", addr_fmt(&t->src, b));
+		if (HAS(*t, NFIPSEC_TMPL_A_DST))
+			json_str(j, "dst", addr_fmt(&t->dst, b));
+		if (HAS(*t, NFIPSEC_TMPL_A_PROTO)) {
+			if (t->proto == IPPROTO_ESP)
+				json_str(j, "proto", "esp");
+			else
+				json_u64(j, "proto", t->proto);
+		}
+		if (HAS(*t, NFIPSEC_TMPL_A_REQID))
+			json_u64(j, "reqid", t->reqid);
+		if (HAS(*t, NFIPSEC_TMPL_A_MODE))
+			json_enum(j, "mode", mode_names, ARRAY_SIZE(mode_names),
+				  t->mode);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
+static const char pol_help[] =
+"Usage: " PROG " policy { add | update } [ SELECTOR ] dir DIR\n"
+"              [ action { allow | block | protect } ] [ priority N ]\n"
+"              [ tmpl [ src ADDR ] [ dst ADDR ] [ proto esp ] [ reqid N ]\n"
+"                     [ mode { transport | tunnel } ] [ level required ] ]\n"
+"       " PROG " policy { del | get } { [ SELECTOR ] dir DIR | index N }\n"
+"       " PROG " policy { list | show }\n"
+"       " PROG " policy flush\n"
+"\n"
+"SELECTOR := [ src PREFIX ] [ dst PREFIX ]\n"
+"            [ proto PROTO [ sport PORT ] [ dport PORT ] ]\n"
+"PREFIX := ADDR[/LEN] (no LEN: /32; omitted: 0.0.0.0/0)\n"
+"PROTO := tcp | udp | sctp | icmp | NAME | NUMBER (ports: tcp, udp, sctp)\n"
+"DIR := in | out | fwd         priority (alias prio): lower value wins\n"
+"\n"
+"As with `ip xfrm policy`, a policy with a tmpl protects traffic (its\n"
+"default action, also when given \"action allow\"); without a tmpl the\n"
+"default action is allow (bypass). `update` adds the policy if missing.\n"
+"The tunnel endpoints of a tmpl in mode tunnel are required.\n";
+
+static int usage_error(const char *err)
+{
+	fprintf(stderr, PROG ": %s\n", err);
+	return EXIT_USAGE;
+}
+
+static int pol_modify(struct ctx *c, uint8_t cmd, uint16_t flags,
+		      enum op op, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[ERRLEN];
+	struct msgs m = { 0 };
+	struct policy p;
+	size_t i;
+	int ret;
+
+	if (parse_policy(op, argc, argv, &p, err))
+		return usage_error(err);
+	ret = ctx_transact(c, pol_build(buf, cmd, flags, &p),
+			   cmd == NFIPSEC_CMD_POL_GET ? &m : NULL);
+	for (i = 0; !ret && i < m.n; i++) {
+		if (pol_from_msg(m.v[i], &p))
+			continue;
+		if (c->json) {
+			struct json j;
+
+			json_init(&j, stdout, c->pretty);
+			pol_json(&j, &p);
+			json_finish(&j);
+		} else {
+			pol_print(stdout, &p);
+		}
+	}
+	msgs_free(&m);
+	return ret;
+}
+
+static int pol_list(struct ctx *c, int argc, char **argv)
+{
+	struct policy *v;
+	char err[ERRLEN];
+	struct json j;
+	size_t i, n;
+	int ret;
+
+	if (argc) {
+		snprintf(err, sizeof(err), "unknown keyword \"%s\"", argv[0]);
+		return usage_error(err);
+	}
+	ret = pol_fetch(c, &v, &n);
+	if (ret || c->dry_run) {
+		free(v);
+		return ret;
+	}
+	if (c->json) {
+		json_init(&j, stdout, c->pretty);
+		json_arr_begin(&j, NULL);
+		for (i = 0; i < n; i++)
+			pol_json(&j, &v[i]);
+		json_arr_end(&j);
+		json_finish(&j);
+	} else {
+		for (i = 0; i < n; i++)
+			pol_print(stdout, &v[i]);
+	}
+	free(v);
+	return EXIT_OK;
+}
+
+int cmd_policy(struct ctx *c, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[ERRLEN];
+	const char *sub = argc ? argv[0] : "list";
+
+	if (argc) {
+		argc--;
+		argv++;
+	}
+	if (!strcmp(sub, "add"))
+		return pol_modify(c, NFIPSEC_CMD_POL_NEW,
+				  0, OP_ADD, argc, argv);
+	if (!strcmp(sub, "update"))
+		return pol_modify(c, NFIPSEC_CMD_POL_UPDATE, 0,
+				  OP_ADD, argc, argv);
+	if (!strcmp(sub, "del") || !strcmp(sub, "delete"))
+		return pol_modify(c, NFIPSEC_CMD_POL_DEL, 0, OP_KEY, argc,
+				  argv);
+	if (!strcmp(sub, "get"))
+		return pol_modify(c, NFIPSEC_CMD_POL_GET, 0, OP_KEY, argc,
+				  argv);
+	if (!strcmp(sub, "list") || !strcmp(sub, "show") ||
+	    !strcmp(sub, "ls") || !strcmp(sub, "dump"))
+		return pol_list(c, argc, argv);
+	if (!strcmp(sub, "flush") || !strcmp(sub, "deleteall")) {
+		if (argc) {
+			snprintf(err, sizeof(err), "unknown keyword \"%s\"",
+				 argv[0]);
+			return usage_error(err);
+		}
+		return ctx_transact(c, req_start(buf, NFIPSEC_CMD_POL_FLUSH, 0),
+				    NULL);
+	}
+	if (!strcmp(sub, "help") || !strcmp(sub, "-h") ||
+	    !strcmp(sub, "--help")) {
+		fputs(pol_help, stdout);
+		return EXIT_OK;
+	}
+	snprintf(err, sizeof(err), "unknown policy command \"%s\", try \""
+		 PROG " policy help\"", sub);
+	return usage_error(err);
+}
