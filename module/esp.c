@@ -244,6 +244,30 @@ static void nfipsec_esp_input_cb(struct crypto_async_request *base, int err)
 }
 
 /*
+ * The decrypted ESP trailer (RFC 4303 2.4-2.6): @data holds @len bytes of
+ * payload, padding, pad length and next header (the ICV excluded). Padding
+ * must be the monotonic 1, 2, 3, ... of 2.4. Returns the payload length and
+ * sets @nexthdr, or -EBADMSG.
+ */
+int nfipsec_esp_trailer(const u8 *data, unsigned int len, u8 *nexthdr)
+{
+	unsigned int padlen, i;
+	const u8 *pad;
+
+	if (len < 2)
+		return -EBADMSG;
+	padlen = data[len - 2];
+	if (padlen + 2 > len)
+		return -EBADMSG;
+	pad = data + len - 2 - padlen;
+	for (i = 0; i < padlen; i++)
+		if (pad[i] != i + 1)
+			return -EBADMSG;
+	*nexthdr = data[len - 1];
+	return len - 2 - padlen;
+}
+
+/*
  * Verify and decrypt in place; the caller checked the lengths and set the
  * transport header to the ESP header. Ends in nfipsec_input_done().
  */

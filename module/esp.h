@@ -16,6 +16,7 @@ struct nfipsec_sa;
 void nfipsec_esp_output(struct nfipsec_sa *sa, struct sk_buff *skb, u64 seq,
 			bool df, unsigned int hroom);
 void nfipsec_esp_input(struct nfipsec_sa *sa, struct sk_buff *skb, u64 seq);
+int nfipsec_esp_trailer(const u8 *data, unsigned int len, u8 *nexthdr);
 
 /* output.c APIs: */
 void nfipsec_output_done(struct sk_buff *skb, int err);

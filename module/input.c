@@ -89,8 +89,9 @@ static void __nfipsec_input_done(struct sk_buff *skb, int err)
 	u64 seq = NFIPSEC_CB(skb)->seq;
 	enum nfipsec_replay_verdict v;
 	enum nfipsec_drop reason;
-	unsigned int ihl, hlen, plen, i;
-	u8 padlen, nexthdr, tos, *tail;
+	unsigned int ihl, hlen, plen;
+	u8 nexthdr, tos;
+	int ret;
 	struct iphdr *iph;
 
 	if (err) {
@@ -112,20 +113,13 @@ static void __nfipsec_input_done(struct sk_buff *skb, int err)
 	ihl = iph->ihl * 4;
 	tos = iph->tos;
 	hlen = ihl + sizeof(struct ip_esp_hdr) + sa->ivlen;
-	tail = skb_tail_pointer(skb) - sa->icvlen - 2;
-	padlen = tail[0];
-	nexthdr = tail[1];
-	if (padlen + 2 + sa->icvlen > skb->len - hlen) {
+	ret = nfipsec_esp_trailer(skb->data + hlen, skb->len - hlen - sa->icvlen,
+				  &nexthdr);
+	if (ret < 0) {
 		nfipsec_in_drop(sa, skb, NFIPSEC_DROP_BAD_PADDING);
 		return;
 	}
-	for (i = 0; i < padlen; i++) {
-		if (tail[(int)i - padlen] != i + 1) {
-			nfipsec_in_drop(sa, skb, NFIPSEC_DROP_BAD_PADDING);
-			return;
-		}
-	}
-	plen = skb->len - hlen - sa->icvlen - 2 - padlen;
+	plen = ret;
 	if (nexthdr == IPPROTO_NONE) {
 		/* A dummy packet (RFC 4303 2.6): drop it quietly. */
 		consume_skb(skb);

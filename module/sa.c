@@ -7,144 +7,63 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
+#include "alg.h"
 #include "sa.h"
 #include "main.h"
 
-struct nfipsec_auth_desc {
-	const char *name;
-	u32 full_bits;
-	u32 default_bits;	/* what ip xfrm applies without auth-trunc */
-};
-
-static const struct nfipsec_auth_desc nfipsec_auths[] = {
-	{ "hmac(sha256)", 256, 96 },
-	{ "hmac(sha384)", 384, 192 },
-	{ "hmac(sha512)", 512, 256 },
-};
-
-static int nfipsec_sa_init_aead(struct nfipsec_sa *sa,
-				const struct nfipsec_sa_cfg *cfg,
-				struct netlink_ext_ack *extack)
+static int nfipsec_sa_init_crypto(struct nfipsec_sa *sa,
+				  const struct nfipsec_sa_cfg *cfg,
+				  struct netlink_ext_ack *extack)
 {
-	const struct nfipsec_alg *alg = &cfg->alg[0];
-	u32 keylen = cfg->keylen[0];
-	int err;
-
-	if (strcmp(alg->name, "rfc4106(gcm(aes))")) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "unsupported AEAD algorithm NAME (rfc4106(gcm(aes)) is supported)");
-		return -EINVAL;
-	}
-	if (keylen != 20 && keylen != 28 && keylen != 36) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "AEAD KEY must be 20, 28 or 36 bytes (AES key and 4-byte salt)");
-		return -EINVAL;
-	}
-	if (alg->icv_bits != 64 && alg->icv_bits != 96 && alg->icv_bits != 128) {
-		NL_SET_ERR_MSG_MOD(extack, "AEAD ICV_BITS must be 64, 96 or 128");
-		return -EINVAL;
-	}
-	sa->aead = crypto_alloc_aead("seqiv(rfc4106(gcm(aes)))", 0, 0);
-	if (IS_ERR(sa->aead)) {
-		err = PTR_ERR(sa->aead);
-		sa->aead = NULL;
-		NL_SET_ERR_MSG_MOD(extack, "kernel crypto has no rfc4106(gcm(aes))");
-		return err;
-	}
-	err = crypto_aead_setkey(sa->aead, cfg->key[0], keylen);
-	if (!err)
-		err = crypto_aead_setauthsize(sa->aead, alg->icv_bits / 8);
-	if (err) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "AEAD key or ICV length refused by the crypto API");
-		return err;
-	}
-	sa->alg[0] = *alg;
-	sa->alg[0].key_bits = keylen * 8;
-	return 0;
-}
-
-static int nfipsec_sa_init_authenc(struct nfipsec_sa *sa,
-				   const struct nfipsec_sa_cfg *cfg,
-				   struct netlink_ext_ack *extack)
-{
-	const struct nfipsec_alg *enc = &cfg->alg[0], *auth = &cfg->alg[1];
-	u32 enclen = cfg->keylen[0], authlen = cfg->keylen[1];
-	const struct nfipsec_auth_desc *desc = NULL;
 	struct crypto_authenc_key_param *param;
-	char name[CRYPTO_MAX_ALG_NAME];
-	unsigned int i, keylen;
+	struct nfipsec_alg_plan plan;
+	unsigned int keylen;
 	struct rtattr *rta;
-	u32 trunc;
 	u8 *key;
 	int err;
 
-	if (strcmp(enc->name, "cbc(aes)")) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "unsupported encryption algorithm NAME (cbc(aes) is supported)");
-		return -EINVAL;
-	}
-	if (enclen != 16 && enclen != 24 && enclen != 32) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "encryption KEY for cbc(aes) must be 16, 24 or 32 bytes");
-		return -EINVAL;
-	}
-	for (i = 0; i < ARRAY_SIZE(nfipsec_auths); i++)
-		if (!strcmp(auth->name, nfipsec_auths[i].name))
-			desc = &nfipsec_auths[i];
-	if (!desc) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "unsupported authentication algorithm NAME (hmac(sha256), hmac(sha384), hmac(sha512) are supported)");
-		return -EINVAL;
-	}
-	if (!authlen) {
-		NL_SET_ERR_MSG_MOD(extack, "authentication KEY must not be empty");
-		return -EINVAL;
-	}
-	trunc = auth->icv_bits ? auth->icv_bits : desc->default_bits;
-	if (trunc < 64 || trunc > desc->full_bits || trunc % 8) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "authentication TRUNC_BITS must be a multiple of 8 from 64 to the digest size");
-		return -EINVAL;
-	}
-	if (snprintf(name, sizeof(name), "echainiv(%s(%s,%s))",
-		     cfg->flags & NFIPSEC_SA_F_ESN ? "authencesn" : "authenc",
-		     desc->name, enc->name) >= sizeof(name))
-		return -ENAMETOOLONG;
-	sa->aead = crypto_alloc_aead(name, 0, 0);
+	err = nfipsec_alg_check(cfg, &plan, extack);
+	if (err)
+		return err;
+	sa->aead = crypto_alloc_aead(plan.tfm, 0, 0);
 	if (IS_ERR(sa->aead)) {
 		err = PTR_ERR(sa->aead);
 		sa->aead = NULL;
-		NL_SET_ERR_MSG_MOD(extack,
-				   "kernel crypto API cannot provide the authenc transform");
+		NL_SET_ERR_MSG_MOD(extack, "the kernel crypto API cannot provide the transform");
 		return err;
 	}
-
-	keylen = RTA_SPACE(sizeof(*param)) + authlen + enclen;
-	key = kmalloc(keylen, GFP_KERNEL);
-	if (!key)
-		return -ENOMEM;
-	rta = (struct rtattr *)key;
-	rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
-	rta->rta_len = RTA_LENGTH(sizeof(*param));
-	param = RTA_DATA(rta);
-	param->enckeylen = cpu_to_be32(enclen);
-	memcpy(key + RTA_SPACE(sizeof(*param)), cfg->key[1], authlen);
-	memcpy(key + RTA_SPACE(sizeof(*param)) + authlen, cfg->key[0], enclen);
-	err = crypto_aead_setkey(sa->aead, key, keylen);
-	kfree_sensitive(key);
+	if (cfg->is_aead) {
+		err = crypto_aead_setkey(sa->aead, cfg->key[0], cfg->keylen[0]);
+	} else {
+		/* authenc keys: an rtattr with the cipher key length, then both */
+		keylen = RTA_SPACE(sizeof(*param)) + cfg->keylen[1] + cfg->keylen[0];
+		key = kmalloc(keylen, GFP_KERNEL);
+		if (!key)
+			return -ENOMEM;
+		rta = (struct rtattr *)key;
+		rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
+		rta->rta_len = RTA_LENGTH(sizeof(*param));
+		param = RTA_DATA(rta);
+		param->enckeylen = cpu_to_be32(cfg->keylen[0]);
+		memcpy(key + RTA_SPACE(sizeof(*param)), cfg->key[1], cfg->keylen[1]);
+		memcpy(key + RTA_SPACE(sizeof(*param)) + cfg->keylen[1],
+		       cfg->key[0], cfg->keylen[0]);
+		err = crypto_aead_setkey(sa->aead, key, keylen);
+		kfree_sensitive(key);
+	}
 	if (!err)
-		err = crypto_aead_setauthsize(sa->aead, trunc / 8);
+		err = crypto_aead_setauthsize(sa->aead, plan.icv_bytes);
 	if (err) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "key or truncation refused by the crypto API");
+		NL_SET_ERR_MSG_MOD(extack, "key or ICV length refused by the crypto API");
 		return err;
 	}
-	sa->alg[0] = *enc;
-	sa->alg[0].key_bits = enclen * 8;
-	sa->alg[1] = *auth;
-	sa->alg[1].key_bits = authlen * 8;
-	sa->alg[1].icv_bits = trunc;
+	sa->alg[0] = cfg->alg[0];
+	sa->alg[0].key_bits = cfg->keylen[0] * 8;
+	if (!cfg->is_aead) {
+		sa->alg[1] = cfg->alg[1];
+		sa->alg[1].key_bits = cfg->keylen[1] * 8;
+		sa->alg[1].icv_bits = plan.icv_bytes * 8;
+	}
 	return 0;
 }
 
@@ -271,10 +190,7 @@ struct nfipsec_sa *nfipsec_sa_create(struct nfipsec_net *nn,
 	err = nfipsec_replay_init(&sa->replay, cfg->replay_window, GFP_KERNEL);
 	if (err)
 		goto err_pcpu;
-	if (cfg->is_aead)
-		err = nfipsec_sa_init_aead(sa, cfg, extack);
-	else
-		err = nfipsec_sa_init_authenc(sa, cfg, extack);
+	err = nfipsec_sa_init_crypto(sa, cfg, extack);
 	if (err)
 		goto err_crypto;
 
