@@ -173,13 +173,15 @@ static void idents(FILE *f, const struct entry *out, const struct entry *in)
 	}
 }
 
+/* Drops other than "fragmentation needed" sent back: those are PMTU work. */
 static uint64_t errors(const struct sa *s)
 {
 	uint64_t n = 0;
 	unsigned int i;
 
 	for (i = 0; i < NFIPSEC_DROP_COUNT; i++)
-		n += s->st.err[i];
+		if (i != NFIPSEC_DROP_MTU)
+			n += s->st.err[i];
 	return n;
 }
 
@@ -337,8 +339,10 @@ static void pair(FILE *f, const struct entry *out, const struct entry *in,
 			i->st.err[NFIPSEC_DROP_REPLAY] +
 			i->st.err[NFIPSEC_DROP_TOO_OLD]);
 	}
-	fprintf(f, "      #send errors: %" PRIu64 ", #recv errors: %" PRIu64
-		"\n\n", o ? errors(o) : 0, i ? errors(i) : 0);
+	fprintf(f, "      #PMTUs sent: %" PRIu64 ", #send errors: %" PRIu64
+		", #recv errors: %" PRIu64 "\n\n",
+		o ? o->st.err[NFIPSEC_DROP_MTU] : 0, o ? errors(o) : 0,
+		i ? errors(i) : 0);
 
 	fprintf(f, "      local crypto endpt.: %s, remote crypto endpt.: %s\n",
 		addr_fmt(o ? &o->src : &i->dst, a),
