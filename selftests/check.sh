@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test suite: install the dependencies, build (make), run the
+# ipsecctl offline tests (make -C tools/ipsecctl check, when that target
+# exists), then every VM selftest listed in selftests/TESTS in one QEMU VM.
+# The last line is "N passed, N failed" over all of it; exit status 0 only
+# if nothing failed. Options are passed to selftests/vm/run.sh.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+OUT=selftests/out
+mkdir -p "$OUT"
+
+./scripts/install-deps.sh
+
+passed=0 failed=0
+summary=()
+count() { # STAGE PASSED FAILED
+	passed=$((passed + $2)) failed=$((failed + $3))
+	summary+=("check.sh: $1: $2 passed, $3 failed")
+}
+
+echo "check.sh: === build: make"
+if make; then
+	count build 1 0
+else
+	echo "check.sh: make failed"
+	count build 0 1
+fi
+
+if make -C tools/ipsecctl -n check >/dev/null 2>&1; then
+	echo "check.sh: === ipsecctl offline tests: make -C tools/ipsecctl check"
+	rc=0
+	make -C tools/ipsecctl check 2>&1 | tee "$OUT/ipsecctl-check.log" || rc=$?
+	p=$(grep -cE '^ok( |$)' "$OUT/ipsecctl-check.log" || true)
+	f=$(grep -cE '^not ok( |$)' "$OUT/ipsecctl-check.log" || true)
+	if ((p + f == 0)); then
+		# No TAP: the target is one case.
+		((rc == 0)) && p=1 || f=1
+	elif ((rc != 0)); then
+		f=$((f + 1))
+	fi
+	count "ipsecctl offline" "$p" "$f"
+else
+	echo "check.sh: no 'check' target in tools/ipsecctl, no offline tests"
+fi
+
+TESTS=()
+while read -r t _; do
+	[[ -z $t || $t == \#* ]] && continue
+	TESTS+=("selftests/$t")
+done <selftests/TESTS
+echo "check.sh: === VM selftests: ${TESTS[*]}"
+rc=0
+./selftests/vm/run.sh --out "$OUT" "$@" "${TESTS[@]}" | tee "$OUT/vm.log" || rc=$?
+last=$(tail -n 1 "$OUT/vm.log")
+if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+	((rc == 0 || f > 0)) || f=1
+	count "VM selftests" "$p" "$f"
+else
+	echo "check.sh: selftests/vm/run.sh did not report a result (exit $rc)"
+	count "VM selftests" 0 1
+fi
+
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+((failed == 0))
