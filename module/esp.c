@@ -101,11 +101,14 @@ static void nfipsec_esp_output_finish(struct sk_buff *skb, int err)
 static void nfipsec_esp_output_cb(struct crypto_async_request *base, int err)
 {
 	struct sk_buff *skb = base->data;
+	struct nfipsec_net *nn = NFIPSEC_CB(skb)->sa->nn;
 
+	rcu_read_lock();
 	local_bh_disable();
 	nfipsec_esp_output_finish(skb, err);
 	local_bh_enable();
-	nfipsec_inflight_put();
+	nfipsec_inflight_put(nn);
+	rcu_read_unlock();
 }
 
 /*
@@ -211,11 +214,11 @@ void nfipsec_esp_output(struct nfipsec_sa *sa, struct sk_buff *skb, u64 seq,
 	memset(iv, 0, sa->ivlen);
 	put_unaligned_be64(seq, iv + sa->ivlen - min(sa->ivlen, 8U));
 
-	nfipsec_inflight_get();
+	nfipsec_inflight_get(sa->nn);
 	err = crypto_aead_encrypt(req);
 	if (err == -EINPROGRESS)
 		return;
-	nfipsec_inflight_put();
+	nfipsec_inflight_put(sa->nn);
 	nfipsec_esp_output_finish(skb, err);
 	return;
 fail:
@@ -236,11 +239,14 @@ static void nfipsec_esp_input_finish(struct sk_buff *skb, int err)
 static void nfipsec_esp_input_cb(struct crypto_async_request *base, int err)
 {
 	struct sk_buff *skb = base->data;
+	struct nfipsec_net *nn = NFIPSEC_CB(skb)->sa->nn;
 
+	rcu_read_lock();
 	local_bh_disable();
 	nfipsec_esp_input_finish(skb, err);
 	local_bh_enable();
-	nfipsec_inflight_put();
+	nfipsec_inflight_put(nn);
+	rcu_read_unlock();
 }
 
 /*
@@ -301,10 +307,10 @@ void nfipsec_esp_input(struct nfipsec_sa *sa, struct sk_buff *skb, u64 seq)
 	aead_request_set_crypt(req, sg, sg, len - sizeof(*esph), iv);
 	aead_request_set_ad(req, sizeof(*esph) + esn);
 
-	nfipsec_inflight_get();
+	nfipsec_inflight_get(sa->nn);
 	err = crypto_aead_decrypt(req);
 	if (err == -EINPROGRESS)
 		return;
-	nfipsec_inflight_put();
+	nfipsec_inflight_put(sa->nn);
 	nfipsec_esp_input_finish(skb, err);
 }

@@ -15,17 +15,16 @@
 
 struct workqueue_struct *nfipsec_wq __read_mostly;
 static unsigned int nfipsec_net_id __read_mostly;
-static atomic_t nfipsec_inflight = ATOMIC_INIT(0);
-
-void nfipsec_inflight_get(void)
+void nfipsec_inflight_get(struct nfipsec_net *nn)
 {
-	atomic_inc(&nfipsec_inflight);
+	atomic_inc(&nn->inflight);
 }
 
-void nfipsec_inflight_put(void)
+/* The last access to @nn: its exit may free it as soon as this is 0. */
+void nfipsec_inflight_put(struct nfipsec_net *nn)
 {
-	if (atomic_dec_and_test(&nfipsec_inflight))
-		wake_up_var(&nfipsec_inflight);
+	if (atomic_dec_and_test(&nn->inflight))
+		wake_up_var(&nn->inflight);
 }
 
 struct nfipsec_net *nfipsec_pernet(const struct net *net)
@@ -94,6 +93,8 @@ static void __net_exit nfipsec_net_exit(struct net *net)
 	mutex_lock(&nn->lock);
 	nfipsec_hooks_unregister(nn);
 	mutex_unlock(&nn->lock);
+	/* Packets still inside the crypto API use nn when they complete. */
+	wait_var_event(&nn->inflight, !atomic_read(&nn->inflight));
 	nfipsec_spd_destroy(nn);
 	nfipsec_sad_destroy(nn);
 	/* Expiry work may still hold nn->lock of an SA we just unlinked. */
@@ -137,8 +138,7 @@ static void __exit nfipsec_exit(void)
 {
 	nfipsec_genl_exit();
 	unregister_pernet_subsys(&nfipsec_net_ops);
-	/* Packets still inside the crypto API hold SAs and our callbacks. */
-	wait_var_event(&nfipsec_inflight, !atomic_read(&nfipsec_inflight));
+	/* Crypto callbacks end in an RCU read section: wait them out. */
 	synchronize_rcu();
 	rcu_barrier();	/* policy frees, and SA frees queueing their work */
 	destroy_workqueue(nfipsec_wq);

@@ -10,8 +10,10 @@
 /* Expiry and deferred frees; drained at namespace and module exit. */
 extern struct workqueue_struct *nfipsec_wq;
 
-/* Packets inside the crypto API; module exit waits for them. */
-void nfipsec_inflight_get(void);
-void nfipsec_inflight_put(void);
+struct nfipsec_net;
+
+/* Packets inside the crypto API; namespace exit waits for them. */
+void nfipsec_inflight_get(struct nfipsec_net *nn);
+void nfipsec_inflight_put(struct nfipsec_net *nn);
 
 #endif /* _NFIPSEC_MAIN_H */
