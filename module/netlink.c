@@ -435,6 +435,7 @@ static void nfipsec_sa_takeover(struct nfipsec_sa *sa, struct nfipsec_sa *old)
 		sa->replay.top = old->replay.top;
 	}
 	spin_unlock_bh(&old->lock);
+	nfipsec_sa_inherit(sa, old);
 }
 
 static int nfipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info,

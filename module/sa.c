@@ -300,3 +300,27 @@ u32 nfipsec_sa_mtu(const struct nfipsec_sa *sa, u32 mtu)
 		return 0;
 	return ((mtu - room) & ~(sa->blksize - 1)) + net_adj - 2;
 }
+
+/*
+ * An update replaces the SA object, not the SA: keep its history (counters,
+ * lifetime use, times). @sa is not published yet.
+ */
+void nfipsec_sa_inherit(struct nfipsec_sa *sa, struct nfipsec_sa *old)
+{
+	struct nfipsec_sa_pcpu sum, *p;
+	int i;
+
+	nfipsec_sa_stats_read(old, &sum);
+	p = per_cpu_ptr(sa->pcpu, raw_smp_processor_id());
+	p->in_packets = sum.in_packets;
+	p->in_bytes = sum.in_bytes;
+	p->out_packets = sum.out_packets;
+	p->out_bytes = sum.out_bytes;
+	for (i = 0; i < __NFIPSEC_DROP_MAX; i++)
+		atomic64_set(&sa->errors[i], atomic64_read(&old->errors[i]));
+	atomic64_set(&sa->life_bytes, atomic64_read(&old->life_bytes));
+	atomic64_set(&sa->life_packets, atomic64_read(&old->life_packets));
+	sa->add_time = old->add_time;
+	sa->add_jiffies = old->add_jiffies;
+	sa->use_jiffies = READ_ONCE(old->use_jiffies);
+}
