@@ -188,6 +188,8 @@ xfrm_sa_counters() {
 }
 
 # nfipsec_sa_counters NS: the same five numbers from `ipsecctl -j sa list`.
+# Drops for reason "mtu" (a packet too big for the path with DF set, answered
+# with a PMTU notice, as XFRM does without counting it) are not errors.
 nfipsec_sa_counters() {
 	ip netns exec "$1" "$IPSECCTL" -j sa list | jq -r '
 		[.. | objects | select((.stats? | type) == "object")
@@ -195,14 +197,25 @@ nfipsec_sa_counters() {
 		| def sum(f): [$s[] | f // 0] | add // 0;
 		[sum(.in_packets), sum(.in_bytes), sum(.out_packets),
 		 sum(.out_bytes),
-		 ([$s[] | .errors // {} | .. | numbers] | add // 0)]
+		 ([$s[] | .errors // {} | to_entries[]
+		   | select(.key != "mtu") | .value | numbers] | add // 0)]
 		| map(tostring) | join(" ")'
+}
+
+# nfipsec_sa_errors NS: the non-zero per-reason error counters of all SAs.
+nfipsec_sa_errors() {
+	ip netns exec "$1" "$IPSECCTL" -j sa list | jq -r '
+		[.. | objects | select((.stats? | type) == "object")
+		    | .stats.errors // {} | to_entries[] | select(.value != 0)]
+		| group_by(.key) | map("\(.[0].key) \(map(.value) | add)")
+		| join(", ")'
 }
 
 # sa_counters SIDE NS LOCAL: the five numbers for either side.
 sa_counters() {
 	if is_nfipsec "$1"; then
-		nfipsec_sa_counters "$2"
+		nfipsec_sa_counters "$2" &&
+		echo "per-reason SA errors: $(nfipsec_sa_errors "$2")" >&2
 	else
 		xfrm_sa_counters "$2" "$3"
 	fi

@@ -18,7 +18,8 @@
 #
 # Prints each test's TAP (live, from the VM console), one line per test and
 # last "N passed, N failed" (N counts TAP test cases; a test that crashed,
-# timed out, exited non-zero or left a kernel splat adds a failed case).
+# timed out, left a kernel splat, or exited non-zero without a failed case,
+# adds a failed case).
 # Exit status 0 only if nothing failed.
 set -euo pipefail
 
@@ -205,7 +206,7 @@ for t in "${TESTS[@]}"; do
 	0) ;;
 	crashed) why+=("did not finish (VM crashed or was killed, see $CONSOLE)");;
 	124|137) why+=("timed out after ${TIMEOUT}s");;
-	*) why+=("exit status $rc");;
+	*) ((f > 0)) || why+=("exit status $rc");;
 	esac
 	if [[ -s $RES/$id.splat ]]; then
 		why+=("kernel splat in dmesg")
