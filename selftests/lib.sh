@@ -133,10 +133,17 @@ trap 'exit 130' INT
 # ------------------------------------------------------------- modules ---
 # load_nfipsec: the module's dependencies, esp4/xfrm_user for the XFRM
 # peer, then module/nfipsec.ko. With NFIPSEC_SIDE=xfrm only the latter two.
+# kmod NAME: load a module unless this kernel has no module tree (the debug
+# kernel builds everything in).
+kmod() {
+	[[ -d /lib/modules/$(uname -r) ]] || return 0
+	modprobe "$1"
+}
+
 load_nfipsec() {
 	local d
-	modprobe esp4
-	modprobe xfrm_user
+	kmod esp4
+	kmod xfrm_user
 	[[ $NFIPSEC_SIDE == nfipsec ]] || return 0
 	[[ -f $NFIPSEC_KO ]] || bail_out "$NFIPSEC_KO not built (run make)"
 	[[ -x $IPSECCTL ]] || bail_out "$IPSECCTL not built"
@@ -145,7 +152,7 @@ load_nfipsec() {
 		return 0
 	fi
 	for d in $(modinfo -F depends "$NFIPSEC_KO" | tr ',' ' '); do
-		modprobe "$d"
+		kmod "$d"
 	done
 	pretty host "insmod $NFIPSEC_KO"
 	insmod "$NFIPSEC_KO" || bail_out "insmod $NFIPSEC_KO failed"
