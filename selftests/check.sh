@@ -63,6 +63,47 @@ else
 	count "VM selftests" 0 1
 fi
 
+# The same suite on the debug kernel (KASAN, kmemleak, lockdep, KUnit),
+# bracketed by kmemleak.sh; NFIPSEC_DEBUG=0 skips it.
+vm_stage() { # NAME LOG run.sh-arguments...
+	local name=$1 log=$2 rc=0 last
+	shift 2
+	./selftests/vm/run.sh "$@" | tee "$log" || rc=$?
+	last=$(tail -n 1 "$log")
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+		((rc == 0 || f > 0)) || f=1
+		count "$name" "$p" "$f"
+	else
+		echo "check.sh: $name did not report a result (exit $rc)"
+		count "$name" 0 1
+	fi
+}
+if [[ ${NFIPSEC_DEBUG:-1} == 1 ]]; then
+	echo "check.sh: === debug kernel: selftests/kernel/build.sh"
+	if KD=$(./selftests/kernel/build.sh | tail -n 1) && [[ -d $KD ]]; then
+		DB=$PWD/$OUT/debug-build
+		rm -rf "$DB"
+		mkdir -p "$DB/module"
+		cp Kbuild "$DB/"
+		cp -r uapi "$DB/"
+		cp module/Kbuild module/*.c module/*.h "$DB/module/"
+		if make -C "$KD" M="$DB" modules; then
+			count "debug kernel and module build" 1 0
+			NFIPSEC_KO=$DB/module/nfipsec.ko \
+			NFIPSEC_KUNIT_KO=$DB/module/nfipsec_kunit.ko \
+			vm_stage "VM selftests, debug kernel" "$OUT/vm-debug.log" \
+				--kernel "$KD/arch/x86/boot/bzImage" \
+				--out "$OUT/debug" "$@" selftests/kmemleak.sh \
+				"${TESTS[@]}" selftests/kmemleak.sh
+		else
+			count "debug kernel and module build" 0 1
+		fi
+	else
+		count "debug kernel and module build" 0 1
+	fi
+fi
+
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"
 ((failed == 0))
