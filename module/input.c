@@ -130,11 +130,6 @@ static void __nfipsec_input_done(struct sk_buff *skb, int err)
 		nfipsec_in_drop(sa, skb, NFIPSEC_DROP_BAD_NEXTHDR);
 		return;
 	}
-	if (!nfipsec_sa_account(sa, plen, false)) {
-		kfree_skb(skb);
-		nfipsec_sa_put(sa);
-		return;
-	}
 
 	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
 		__skb_pull(skb, hlen);
@@ -170,6 +165,12 @@ static void __nfipsec_input_done(struct sk_buff *skb, int err)
 	reason = nfipsec_in_policy(sa, skb);
 	if (reason != __NFIPSEC_DROP_MAX) {
 		nfipsec_in_drop(sa, skb, reason);
+		return;
+	}
+	/* Counted once it passed every check: what is delivered. */
+	if (!nfipsec_sa_account(sa, plen, false)) {
+		kfree_skb(skb);
+		nfipsec_sa_put(sa);
 		return;
 	}
 	nfipsec_sa_put(sa);

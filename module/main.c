@@ -32,14 +32,17 @@ struct nfipsec_net *nfipsec_pernet(const struct net *net)
 	return net_generic(net, nfipsec_net_id);
 }
 
+/* Called from process context and softirq alike: keep softirqs off. */
 void nfipsec_drop_count(struct nfipsec_net *nn, enum nfipsec_drop reason)
 {
-	struct nfipsec_drops *d = get_cpu_ptr(nn->drops);
+	struct nfipsec_drops *d;
 
+	local_bh_disable();
+	d = this_cpu_ptr(nn->drops);
 	u64_stats_update_begin(&d->syncp);
 	d->ctr[reason]++;
 	u64_stats_update_end(&d->syncp);
-	put_cpu_ptr(nn->drops);
+	local_bh_enable();
 }
 
 void nfipsec_drops_read(struct nfipsec_net *nn, u64 *out)
