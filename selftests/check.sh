@@ -79,7 +79,16 @@ vm_stage() { # NAME LOG run.sh-arguments...
 		count "$name" 0 1
 	fi
 }
-if [[ ${NFIPSEC_DEBUG:-1} == 1 ]]; then
+DEBUG_INTEROP='transport gcm128-icv128|tunnel gcm256-icv64|transport cbc256-sha512|tunnel cbc128-sha384'
+# CI has 90 minutes: a debug stage that cannot finish is not started, and
+# says so (counted as skipped, never as passed).
+BUDGET=${NFIPSEC_DEBUG_START_BY:-3000}
+skipped=0
+if [[ ${NFIPSEC_DEBUG:-1} == 1 ]] && ((SECONDS > BUDGET)); then
+	echo "check.sh: debug kernel stage NOT RUN: ${SECONDS}s used, start limit ${BUDGET}s"
+	summary+=("check.sh: VM selftests, debug kernel: not run (time budget)")
+	skipped=1
+elif [[ ${NFIPSEC_DEBUG:-1} == 1 ]]; then
 	echo "check.sh: === debug kernel: selftests/kernel/build.sh"
 	if KD=$(./selftests/kernel/build.sh | tail -n 1) && [[ -d $KD ]]; then
 		DB=$PWD/$OUT/debug-build
@@ -90,6 +99,10 @@ if [[ ${NFIPSEC_DEBUG:-1} == 1 ]]; then
 		cp module/Kbuild module/*.c module/*.h "$DB/module/"
 		if make -C "$KD" M="$DB" modules; then
 			count "debug kernel and module build" 1 0
+			# KASAN and lockdep slow TCG down a few times: there the
+			# interop matrix runs one case per mode x algorithm
+			# family and key size extreme (the stock run has them all).
+			NFIPSEC_INTEROP_CASES=${NFIPSEC_INTEROP_CASES:-$DEBUG_INTEROP} \
 			NFIPSEC_KO=$DB/module/nfipsec.ko \
 			NFIPSEC_KUNIT_KO=$DB/module/nfipsec_kunit.ko \
 			vm_stage "VM selftests, debug kernel" "$OUT/vm-debug.log" \
@@ -105,5 +118,9 @@ if [[ ${NFIPSEC_DEBUG:-1} == 1 ]]; then
 fi
 
 printf '%s\n' "${summary[@]}"
-echo "$passed passed, $failed failed"
+if ((skipped)); then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 ((failed == 0))
