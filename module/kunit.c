@@ -16,6 +16,7 @@
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/vmalloc.h>
 
 #include "hash.c"
@@ -44,11 +45,11 @@ void nfipsec_sa_put(struct nfipsec_sa *sa)
 }
 
 /* main.c: nothing is ever in flight, esp_input/esp_output are not run. */
-void nfipsec_inflight_get(void)
+void nfipsec_inflight_get(struct nfipsec_net *nn)
 {
 }
 
-void nfipsec_inflight_put(void)
+void nfipsec_inflight_put(struct nfipsec_net *nn)
 {
 }
 
