@@ -70,8 +70,8 @@ int nfipsec_sad_insert(struct nfipsec_net *nn, struct nfipsec_sa *sa,
 					      &sa->id_node,
 					      nfipsec_sad_id_params);
 	else
-		err = rhashtable_insert_fast(&sad->by_id, &sa->id_node,
-					     nfipsec_sad_id_params);
+		err = rhashtable_lookup_insert_fast(&sad->by_id, &sa->id_node,
+						    nfipsec_sad_id_params);
 	if (err) {
 		rhltable_remove(&sad->by_tmpl, &sa->tmpl_node,
 				nfipsec_sad_tmpl_params);

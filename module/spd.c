@@ -88,8 +88,8 @@ int nfipsec_spd_insert(struct nfipsec_net *nn, struct nfipsec_policy *pol,
 		err = rhashtable_replace_fast(&spd->by_sel, &old->node,
 					      &pol->node, nfipsec_spd_params);
 	else
-		err = rhashtable_insert_fast(&spd->by_sel, &pol->node,
-					     nfipsec_spd_params);
+		err = rhashtable_lookup_insert_fast(&spd->by_sel, &pol->node,
+						    nfipsec_spd_params);
 	if (err)
 		return err;
 	pol->index = old ? old->index : spd->next_index++;
@@ -98,6 +98,12 @@ int nfipsec_spd_insert(struct nfipsec_net *nn, struct nfipsec_policy *pol,
 			break;
 	list_add_tail_rcu(&pol->list, &pos->list);
 	if (old) {
+		/*
+		 * Moved ahead of the old one: a reader between the two
+		 * positions would miss both. Let such readers finish first.
+		 */
+		if (pol->priority < old->priority)
+			synchronize_rcu();
 		list_del_rcu(&old->list);
 		call_rcu(&old->rcu, nfipsec_policy_free_rcu);
 	} else {
