@@ -219,7 +219,7 @@ for t in "${TESTS[@]}"; do
 	status=PASS
 	((f == 0)) || status=FAIL
 	line="run.sh: $status $(basename "$t"): $p passed, $f failed, ${secs}s"
-	((${#why[@]} == 0)) || line+=" ($(IFS=';'; echo "${why[*]}"))"
+	((${#why[@]} == 0)) || line+=" ($(printf '%s; ' "${why[@]}" | sed 's/; $//'))"
 	echo "$line"
 done
 if grep -qE 'Kernel panic|end Kernel panic' "$CONSOLE"; then
