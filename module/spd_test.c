@@ -413,7 +413,7 @@ static void spd_replace_concurrent(struct kunit *test)
 
 	/* policies the flow does not match, spread over the priorities */
 	for (i = 0; i < 20; i++) {
-		other.dst = IP4(10, 2, i, 0);
+		other.dst = IP4(10, 2 + i, 0, 0);	/* distinct /16s */
 		other.priority = i * 100;
 		spd_add(test, &other);
 	}
