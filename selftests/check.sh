@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 OUT=selftests/out
 mkdir -p "$OUT"
+rm -f "$OUT/vm.log" "$OUT/vm-debug.log"
 
 ./scripts/install-deps.sh
 
@@ -130,6 +131,16 @@ elif [[ ${NFIPSEC_DEBUG:-1} == 1 ]]; then
 		count "debug kernel and module build" 0 1
 	fi
 fi
+
+# The figures the tests print (malformed packets, fuzzed requests, churn,
+# leaks) and the kernel splats the harness found, from both kernels.
+echo "check.sh: === figures"
+for log in "$OUT/vm.log" "$OUT/vm-debug.log"; do
+	[[ -f $log ]] || continue
+	echo "check.sh: $(basename "$log" .log):"
+	grep -E '^# (hostile|netlink|churn|kmemleak): ' "$log" | sed 's/^# /    /' || true
+	echo "    splats: $(grep -c 'kernel splat in dmesg' "$log" || true) (must be 0)"
+done
 
 printf '%s\n' "${summary[@]}"
 if ((skipped)); then
