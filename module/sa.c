@@ -2,70 +2,11 @@
 /*
  * The SA object: crypto setup, counters, lifetimes, teardown.
  */
-#include <crypto/authenc.h>
-#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
-#include "alg.h"
 #include "sa.h"
 #include "main.h"
-
-static int nfipsec_sa_init_crypto(struct nfipsec_sa *sa,
-				  const struct nfipsec_sa_cfg *cfg,
-				  struct netlink_ext_ack *extack)
-{
-	struct crypto_authenc_key_param *param;
-	struct nfipsec_alg_plan plan;
-	unsigned int keylen;
-	struct rtattr *rta;
-	u8 *key;
-	int err;
-
-	err = nfipsec_alg_check(cfg, &plan, extack);
-	if (err)
-		return err;
-	sa->aead = crypto_alloc_aead(plan.tfm, 0, 0);
-	if (IS_ERR(sa->aead)) {
-		err = PTR_ERR(sa->aead);
-		sa->aead = NULL;
-		NL_SET_ERR_MSG_MOD(extack, "the kernel crypto API cannot provide the transform");
-		return err;
-	}
-	if (cfg->is_aead) {
-		err = crypto_aead_setkey(sa->aead, cfg->key[0], cfg->keylen[0]);
-	} else {
-		/* authenc keys: an rtattr with the cipher key length, then both */
-		keylen = RTA_SPACE(sizeof(*param)) + cfg->keylen[1] + cfg->keylen[0];
-		key = kmalloc(keylen, GFP_KERNEL);
-		if (!key)
-			return -ENOMEM;
-		rta = (struct rtattr *)key;
-		rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
-		rta->rta_len = RTA_LENGTH(sizeof(*param));
-		param = RTA_DATA(rta);
-		param->enckeylen = cpu_to_be32(cfg->keylen[0]);
-		memcpy(key + RTA_SPACE(sizeof(*param)), cfg->key[1], cfg->keylen[1]);
-		memcpy(key + RTA_SPACE(sizeof(*param)) + cfg->keylen[1],
-		       cfg->key[0], cfg->keylen[0]);
-		err = crypto_aead_setkey(sa->aead, key, keylen);
-		kfree_sensitive(key);
-	}
-	if (!err)
-		err = crypto_aead_setauthsize(sa->aead, plan.icv_bytes);
-	if (err) {
-		NL_SET_ERR_MSG_MOD(extack, "key or ICV length refused by the crypto API");
-		return err;
-	}
-	sa->alg[0] = cfg->alg[0];
-	sa->alg[0].key_bits = cfg->keylen[0] * 8;
-	if (!cfg->is_aead) {
-		sa->alg[1] = cfg->alg[1];
-		sa->alg[1].key_bits = cfg->keylen[1] * 8;
-		sa->alg[1].icv_bits = plan.icv_bytes * 8;
-	}
-	return 0;
-}
 
 static void nfipsec_sa_free_work(struct work_struct *work)
 {
@@ -73,8 +14,7 @@ static void nfipsec_sa_free_work(struct work_struct *work)
 					     struct nfipsec_sa, free_work);
 
 	dst_cache_destroy(&sa->dst_cache);
-	if (sa->aead)
-		crypto_free_aead(sa->aead);	/* zeroes the key schedule */
+	nfipsec_sa_crypto_free(sa);
 	nfipsec_replay_free(&sa->replay);
 	free_percpu(sa->pcpu);
 	kfree_sensitive(sa);
@@ -190,7 +130,7 @@ struct nfipsec_sa *nfipsec_sa_create(struct nfipsec_net *nn,
 	err = nfipsec_replay_init(&sa->replay, cfg->replay_window, GFP_KERNEL);
 	if (err)
 		goto err_pcpu;
-	err = nfipsec_sa_init_crypto(sa, cfg, extack);
+	err = nfipsec_sa_crypto_init(sa, cfg, extack);
 	if (err)
 		goto err_crypto;
 
@@ -204,8 +144,7 @@ struct nfipsec_sa *nfipsec_sa_create(struct nfipsec_net *nn,
 	return sa;
 
 err_crypto:
-	if (sa->aead)
-		crypto_free_aead(sa->aead);
+	nfipsec_sa_crypto_free(sa);
 	nfipsec_replay_free(&sa->replay);
 err_pcpu:
 	free_percpu(sa->pcpu);

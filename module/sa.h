@@ -116,6 +116,12 @@ struct nfipsec_sa_cfg {
 	u32 keylen[2];
 };
 
+/* sa_crypto.c APIs: */
+int nfipsec_sa_crypto_init(struct nfipsec_sa *sa,
+			   const struct nfipsec_sa_cfg *cfg,
+			   struct netlink_ext_ack *extack);
+void nfipsec_sa_crypto_free(struct nfipsec_sa *sa);
+
 /* sa.c APIs: */
 struct nfipsec_sa *nfipsec_sa_create(struct nfipsec_net *nn,
 				     const struct nfipsec_sa_cfg *cfg,
