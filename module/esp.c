@@ -87,7 +87,9 @@ static struct ip_esp_hdr *nfipsec_esph(struct sk_buff *skb)
 	return (struct ip_esp_hdr *)skb_transport_header(skb);
 }
 
-static void nfipsec_esp_output_finish(struct sk_buff *skb, int err)
+/* After the crypto: ESN's borrowed header bytes back, scratch freed. */
+static void nfipsec_esp_finish(struct sk_buff *skb, int err,
+			       void (*done)(struct sk_buff *skb, int err))
 {
 	struct nfipsec_sa *sa = NFIPSEC_CB(skb)->sa;
 
@@ -95,20 +97,31 @@ static void nfipsec_esp_output_finish(struct sk_buff *skb, int err)
 		nfipsec_esn_restore(nfipsec_esph(skb), NFIPSEC_CB(skb)->tmp);
 	kfree(NFIPSEC_CB(skb)->tmp);
 	NFIPSEC_CB(skb)->tmp = NULL;
-	nfipsec_output_done(skb, err);
+	done(skb, err);
 }
 
-static void nfipsec_esp_output_cb(struct crypto_async_request *base, int err)
+/* An asynchronous request completed: finish as the datapath would. */
+static void nfipsec_esp_complete(struct sk_buff *skb, int err,
+				 void (*done)(struct sk_buff *skb, int err))
 {
-	struct sk_buff *skb = base->data;
 	struct nfipsec_net *nn = NFIPSEC_CB(skb)->sa->nn;
 
 	rcu_read_lock();
 	local_bh_disable();
-	nfipsec_esp_output_finish(skb, err);
+	nfipsec_esp_finish(skb, err, done);
 	local_bh_enable();
 	nfipsec_inflight_put(nn);
 	rcu_read_unlock();
+}
+
+static void nfipsec_esp_output_cb(struct crypto_async_request *base, int err)
+{
+	nfipsec_esp_complete(base->data, err, nfipsec_output_done);
+}
+
+static void nfipsec_esp_input_cb(struct crypto_async_request *base, int err)
+{
+	nfipsec_esp_complete(base->data, err, nfipsec_input_done);
 }
 
 /*
@@ -219,34 +232,10 @@ void nfipsec_esp_output(struct nfipsec_sa *sa, struct sk_buff *skb, u64 seq,
 	if (err == -EINPROGRESS)
 		return;
 	nfipsec_inflight_put(sa->nn);
-	nfipsec_esp_output_finish(skb, err);
+	nfipsec_esp_finish(skb, err, nfipsec_output_done);
 	return;
 fail:
 	nfipsec_output_done(skb, err);
-}
-
-static void nfipsec_esp_input_finish(struct sk_buff *skb, int err)
-{
-	struct nfipsec_sa *sa = NFIPSEC_CB(skb)->sa;
-
-	if (sa->flags & NFIPSEC_SA_F_ESN)
-		nfipsec_esn_restore(nfipsec_esph(skb), NFIPSEC_CB(skb)->tmp);
-	kfree(NFIPSEC_CB(skb)->tmp);
-	NFIPSEC_CB(skb)->tmp = NULL;
-	nfipsec_input_done(skb, err);
-}
-
-static void nfipsec_esp_input_cb(struct crypto_async_request *base, int err)
-{
-	struct sk_buff *skb = base->data;
-	struct nfipsec_net *nn = NFIPSEC_CB(skb)->sa->nn;
-
-	rcu_read_lock();
-	local_bh_disable();
-	nfipsec_esp_input_finish(skb, err);
-	local_bh_enable();
-	nfipsec_inflight_put(nn);
-	rcu_read_unlock();
 }
 
 /*
@@ -312,5 +301,5 @@ void nfipsec_esp_input(struct nfipsec_sa *sa, struct sk_buff *skb, u64 seq)
 	if (err == -EINPROGRESS)
 		return;
 	nfipsec_inflight_put(sa->nn);
-	nfipsec_esp_input_finish(skb, err);
+	nfipsec_esp_finish(skb, err, nfipsec_input_done);
 }
