@@ -166,11 +166,22 @@ int usage_error(const char *fmt, ...);
 /* a command without arguments but help: an exit code, or -1 to go on */
 int help_only(int argc, char **argv, const char *help);
 
+enum op {
+	OP_ADD,		/* add, update: a full object */
+	OP_KEY,		/* del, get: only what identifies it */
+};
+
 /* a kind of object the kernel keeps a table of: SAs, policies */
 struct json;
 struct objtype {
-	uint8_t get;			/* the command that gets or dumps it */
+	const char *name;		/* of its command */
+	const char *help;
+	uint8_t new, update, del;	/* its commands */
+	uint8_t get;			/* also dumps with NLM_F_DUMP */
 	size_t size;			/* of one object */
+	/* parse argv and send the request cmd */
+	int (*modify)(struct ctx *c, uint8_t cmd, enum op op, int argc,
+		      char **argv);
 	/* 0 if nlh carries one: then it is read into obj */
 	int (*from_msg)(const struct nlmsghdr *nlh, void *obj);
 	void (*print)(FILE *f, const void *obj, bool stats);
@@ -192,6 +203,9 @@ int obj_request(struct ctx *c, const struct objtype *t,
 		struct nlmsghdr *req, void *obj);
 /* dump and print the table */
 int obj_list(struct ctx *c, const struct objtype *t, bool stats);
+/* add, update, del (delete), get, help; or else the unknown command */
+int obj_cmd(struct ctx *c, const struct objtype *t, const char *sub,
+	    int argc, char **argv);
 void obj_json_array(struct json *j, const char *key, const struct objtype *t,
 		    const struct objs *o);
 

@@ -138,6 +138,26 @@ out:
 	return ret;
 }
 
+int obj_cmd(struct ctx *c, const struct objtype *t, const char *sub,
+	    int argc, char **argv)
+{
+	if (!strcmp(sub, "add"))
+		return t->modify(c, t->new, OP_ADD, argc, argv);
+	if (!strcmp(sub, "update"))
+		return t->modify(c, t->update, OP_ADD, argc, argv);
+	if (!strcmp(sub, "del") || !strcmp(sub, "delete"))
+		return t->modify(c, t->del, OP_KEY, argc, argv);
+	if (!strcmp(sub, "get"))
+		return t->modify(c, t->get, OP_KEY, argc, argv);
+	if (!strcmp(sub, "help") || !strcmp(sub, "-h") ||
+	    !strcmp(sub, "--help")) {
+		fputs(t->help, stdout);
+		return EXIT_OK;
+	}
+	return usage_error("unknown %s command \"%s\", try \"" PROG
+			   " %s help\"", t->name, sub, t->name);
+}
+
 /* ------------------------------------------------------------------ */
 /* common parts                                                         */
 

@@ -184,9 +184,18 @@ static const char pol_help[] =
 "default action is allow (bypass). `update` adds the policy if missing.\n"
 "The tunnel endpoints of a tmpl in mode tunnel are required.\n";
 
+static int pol_modify(struct ctx *c, uint8_t cmd, enum op op, int argc,
+		      char **argv);
+
 const struct objtype pol_type = {
+	.name = "policy",
+	.help = pol_help,
+	.new = NFIPSEC_CMD_POL_NEW,
+	.update = NFIPSEC_CMD_POL_UPDATE,
+	.del = NFIPSEC_CMD_POL_DEL,
 	.get = NFIPSEC_CMD_POL_GET,
 	.size = sizeof(struct policy),
+	.modify = pol_modify,
 	.from_msg = pol_from_msg,
 	.print = pol_print,
 	.json = pol_json,
@@ -212,15 +221,6 @@ int cmd_policy(struct ctx *c, int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if (!strcmp(sub, "add"))
-		return pol_modify(c, NFIPSEC_CMD_POL_NEW, OP_ADD, argc, argv);
-	if (!strcmp(sub, "update"))
-		return pol_modify(c, NFIPSEC_CMD_POL_UPDATE, OP_ADD, argc,
-				  argv);
-	if (!strcmp(sub, "del") || !strcmp(sub, "delete"))
-		return pol_modify(c, NFIPSEC_CMD_POL_DEL, OP_KEY, argc, argv);
-	if (!strcmp(sub, "get"))
-		return pol_modify(c, NFIPSEC_CMD_POL_GET, OP_KEY, argc, argv);
 	if (!strcmp(sub, "list") || !strcmp(sub, "show") ||
 	    !strcmp(sub, "ls") || !strcmp(sub, "dump")) {
 		if (argc)
@@ -233,11 +233,5 @@ int cmd_policy(struct ctx *c, int argc, char **argv)
 		return ctx_transact(c, req_start(buf, NFIPSEC_CMD_POL_FLUSH, 0),
 				    NULL);
 	}
-	if (!strcmp(sub, "help") || !strcmp(sub, "-h") ||
-	    !strcmp(sub, "--help")) {
-		fputs(pol_help, stdout);
-		return EXIT_OK;
-	}
-	return usage_error("unknown policy command \"%s\", try \"" PROG
-			   " policy help\"", sub);
+	return obj_cmd(c, &pol_type, sub, argc, argv);
 }

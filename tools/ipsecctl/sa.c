@@ -558,9 +558,18 @@ static const char sa_help[] =
 "printed; list shows \"(hidden)\" and their length in bits. `sa show` is\n"
 "the operator's view, the same as `" PROG " show`.\n";
 
+static int sa_modify(struct ctx *c, uint8_t cmd, enum op op, int argc,
+		     char **argv);
+
 const struct objtype sa_type = {
+	.name = "sa",
+	.help = sa_help,
+	.new = NFIPSEC_CMD_SA_NEW,
+	.update = NFIPSEC_CMD_SA_UPDATE,
+	.del = NFIPSEC_CMD_SA_DEL,
 	.get = NFIPSEC_CMD_SA_GET,
 	.size = sizeof(struct sa),
+	.modify = sa_modify,
 	.from_msg = sa_from_msg,
 	.print = sa_print,
 	.json = sa_json,
@@ -599,14 +608,6 @@ int cmd_sa(struct ctx *c, int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if (!strcmp(sub, "add"))
-		return sa_modify(c, NFIPSEC_CMD_SA_NEW, OP_ADD, argc, argv);
-	if (!strcmp(sub, "update"))
-		return sa_modify(c, NFIPSEC_CMD_SA_UPDATE, OP_ADD, argc, argv);
-	if (!strcmp(sub, "del") || !strcmp(sub, "delete"))
-		return sa_modify(c, NFIPSEC_CMD_SA_DEL, OP_KEY, argc, argv);
-	if (!strcmp(sub, "get"))
-		return sa_modify(c, NFIPSEC_CMD_SA_GET, OP_KEY, argc, argv);
 	if (!strcmp(sub, "list") || !strcmp(sub, "ls") ||
 	    !strcmp(sub, "dump"))
 		return sa_list(c, argc, argv);
@@ -625,11 +626,5 @@ int cmd_sa(struct ctx *c, int argc, char **argv)
 		return ctx_transact(c, req_start(buf, NFIPSEC_CMD_SA_FLUSH, 0),
 				    NULL);
 	}
-	if (!strcmp(sub, "help") || !strcmp(sub, "-h") ||
-	    !strcmp(sub, "--help")) {
-		fputs(sa_help, stdout);
-		return EXIT_OK;
-	}
-	return usage_error("unknown sa command \"%s\", try \"" PROG
-			   " sa help\"", sub);
+	return obj_cmd(c, &sa_type, sub, argc, argv);
 }
