@@ -162,7 +162,7 @@ int cmd_stats(struct ctx *c, int argc, char **argv);
 int cmd_show(struct ctx *c, int argc, char **argv);
 
 /* obj.c: "ipsecctl: MESSAGE" on stderr, returns EXIT_USAGE */
-int usage_error(const char *fmt, ...);
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* a command without arguments but help: an exit code, or -1 to go on */
 int help_only(int argc, char **argv, const char *help);
 
