@@ -591,6 +591,18 @@ void tb_nest(const struct nlattr *nest, const struct nlattr **tb,
 		mnl_attr_parse_nested(nest, tb_cb, &t);
 }
 
+bool tb_msg_nest(const struct nlmsghdr *nlh, unsigned int type,
+		 const struct nlattr **tb, unsigned int max)
+{
+	const struct nlattr *top[NFIPSEC_A_MAX + 1];
+
+	tb_msg(nlh, top, NFIPSEC_A_MAX);
+	if (!top[type])
+		return false;
+	tb_nest(top[type], tb, max);
+	return true;
+}
+
 bool get_u8(const struct nlattr *a, uint8_t *v)
 {
 	if (!a || mnl_attr_get_payload_len(a) != 1)
@@ -682,7 +694,7 @@ void put_sel(struct nlmsghdr *nlh, uint16_t type, const struct sel *sel)
 	mnl_attr_nest_end(nlh, nest);
 }
 
-void get_sel(const struct nlattr *nest, struct sel *sel)
+bool get_sel(const struct nlattr *nest, struct sel *sel)
 {
 	const struct nlattr *tb[NFIPSEC_SEL_A_MAX + 1];
 
@@ -707,6 +719,7 @@ void get_sel(const struct nlattr *nest, struct sel *sel)
 	/* an address without its family: take it from the length */
 	if (!HAS(*sel, NFIPSEC_SEL_A_FAMILY) && HAS(*sel, NFIPSEC_SEL_A_SRC))
 		sel->family = sel->src.family;
+	return nest;
 }
 
 void get_reasons(const struct nlattr *nest, struct counters *c)

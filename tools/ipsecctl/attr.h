@@ -20,8 +20,11 @@ void tb_msg(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	    unsigned int max);
 void tb_nest(const struct nlattr *nest, const struct nlattr **tb,
 	     unsigned int max);
+/* tb[] of the top level nest type of a message; false if it has none */
+bool tb_msg_nest(const struct nlmsghdr *nlh, unsigned int type,
+		 const struct nlattr **tb, unsigned int max);
 
-/* false if absent or of the wrong length */
+/* false if absent or of the wrong length (a nest: if absent) */
 bool get_u8(const struct nlattr *a, uint8_t *v);
 bool get_u16(const struct nlattr *a, uint16_t *v);
 bool get_u32(const struct nlattr *a, uint32_t *v);
@@ -31,7 +34,7 @@ bool get_str(const struct nlattr *a, char *buf, size_t len);
 
 void put_addr(struct nlmsghdr *nlh, uint16_t type, const struct addr *ad);
 void put_sel(struct nlmsghdr *nlh, uint16_t type, const struct sel *sel);
-void get_sel(const struct nlattr *nest, struct sel *sel);
+bool get_sel(const struct nlattr *nest, struct sel *sel);
 /* nested NFIPSEC_STAT_BASE + reason counters */
 void get_reasons(const struct nlattr *nest, struct counters *c);
 

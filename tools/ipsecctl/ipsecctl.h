@@ -147,29 +147,85 @@ void msgs_free(struct msgs *m);
 int msgs_add(struct msgs *m, const struct nlmsghdr *nlh);
 struct nlmsghdr *req_start(char *buf, uint8_t cmd, uint16_t flags);
 
+/*
+ * ctx_walk: send req and call fn on every reply until fn returns non-zero
+ * (fn NULL: the replies are not read). Returns 0 or an exit code.
+ */
+int ctx_walk(struct ctx *c, struct nlmsghdr *req,
+	     int (*fn)(const struct nlmsghdr *nlh, void *arg), void *arg);
+uint8_t msg_cmd(const struct nlmsghdr *nlh);
+
 /* commands */
 int cmd_sa(struct ctx *c, int argc, char **argv);
 int cmd_policy(struct ctx *c, int argc, char **argv);
 int cmd_stats(struct ctx *c, int argc, char **argv);
 int cmd_show(struct ctx *c, int argc, char **argv);
 
+/* obj.c: "ipsecctl: MESSAGE" on stderr, returns EXIT_USAGE */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* a command without arguments but help: an exit code, or -1 to go on */
+int help_only(int argc, char **argv, const char *help);
 
+enum op {
+	OP_ADD,		/* add, update: a full object */
+	OP_KEY,		/* del, get: only what identifies it */
+};
 
-/* objects from kernel replies; fetch allocates *v (free() it) */
+/* a kind of object the kernel keeps a table of: SAs, policies */
 struct json;
-int sa_from_msg(const struct nlmsghdr *nlh, struct sa *sa);
-int sa_fetch(struct ctx *c, struct sa **v, size_t *n);
-void sa_print(FILE *f, const struct sa *sa, bool stats);
-void sa_json(struct json *j, const struct sa *sa);
-int pol_from_msg(const struct nlmsghdr *nlh, struct policy *p);
-int pol_fetch(struct ctx *c, struct policy **v, size_t *n);
-void pol_print(FILE *f, const struct policy *p);
-void pol_json(struct json *j, const struct policy *p);
+struct objtype {
+	const char *name;		/* of its command */
+	const char *help;
+	uint8_t new, update, del;	/* its commands */
+	uint8_t get;			/* also dumps with NLM_F_DUMP */
+	size_t size;			/* of one object */
+	/* parse argv and send the request cmd */
+	int (*modify)(struct ctx *c, uint8_t cmd, enum op op, int argc,
+		      char **argv);
+	/* 0 if nlh carries one: then it is read into obj */
+	int (*from_msg)(const struct nlmsghdr *nlh, void *obj);
+	void (*print)(FILE *f, const void *obj, bool stats);
+	void (*json)(struct json *j, const void *obj);
+};
+
+extern const struct objtype sa_type, pol_type;
+
+/* objects from kernel replies, v allocated (free() it) */
+struct objs {
+	void *v;
+	size_t n;
+};
+
+/* every object of the table (a dump) */
+int obj_fetch(struct ctx *c, const struct objtype *t, struct objs *o);
+/* send req; if it is a get, print the objects it gets (obj: room for one) */
+int obj_request(struct ctx *c, const struct objtype *t,
+		struct nlmsghdr *req, void *obj);
+/* dump and print the table */
+int obj_list(struct ctx *c, const struct objtype *t, bool stats);
+/* add, update, del (delete), get, help; or else the unknown command */
+int obj_cmd(struct ctx *c, const struct objtype *t, const char *sub,
+	    int argc, char **argv);
+void obj_json_array(struct json *j, const char *key, const struct objtype *t,
+		    const struct objs *o);
+
 int stats_fetch(struct ctx *c, struct nsstats *st);
 void stats_json(struct json *j, const char *key, const struct nsstats *st);
 /* every drop reason as a JSON object, 0 for the ones not sent */
 void json_reasons(struct json *j, const char *key, const struct counters *c);
 
+/* printers of what SAs and policies share */
 /* prefix text of a selector side: "10.0.0.0/24" */
 const char *sel_side(const struct sel *sel, bool src, char *buf);
+/* "src PREFIX dst PREFIX [ proto P ] [ sport N ] [ dport N ] " */
+void print_sel(FILE *f, const struct sel *sel);
+/* the keys of a selector, in the current object */
+void json_sel(struct json *j, const struct sel *sel);
+/* "KW NAME " or "KW NUMBER " */
+void print_enum(FILE *f, const char *kw, const char *const *names, size_t n,
+		unsigned int v);
+void json_enum(struct json *j, const char *key, const char *const *names,
+	       size_t n, unsigned int v);
+/* "proto": "esp" or a number */
+void json_proto(struct json *j, uint8_t proto);
 #endif

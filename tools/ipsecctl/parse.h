@@ -12,11 +12,6 @@
 #define ERRLEN 1024
 #define ADDRSTRLEN 64
 
-enum op {
-	OP_ADD,		/* add, update: a full object */
-	OP_KEY,		/* del, get: only what identifies it */
-};
-
 enum alg_kind { ALG_AEAD, ALG_ENC, ALG_AUTH };
 
 struct alg_desc {

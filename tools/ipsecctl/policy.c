@@ -44,7 +44,7 @@ static struct nlmsghdr *pol_build(char *buf, uint8_t cmd, uint16_t flags,
 	return nlh;
 }
 
-static void get_tmpl(const struct nlattr *nest, struct tmpl *t)
+static bool get_tmpl(const struct nlattr *nest, struct tmpl *t)
 {
 	const struct nlattr *tb[NFIPSEC_TMPL_A_MAX + 1];
 
@@ -61,18 +61,18 @@ static void get_tmpl(const struct nlattr *nest, struct tmpl *t)
 		SET(*t, NFIPSEC_TMPL_A_REQID);
 	if (get_u8(tb[NFIPSEC_TMPL_A_MODE], &t->mode))
 		SET(*t, NFIPSEC_TMPL_A_MODE);
+	return nest;
 }
 
-int pol_from_msg(const struct nlmsghdr *nlh, struct policy *p)
+/* 0 if nlh carries a policy */
+static int pol_from_msg(const struct nlmsghdr *nlh, void *obj)
 {
-	const struct nlattr *top[NFIPSEC_A_MAX + 1];
 	const struct nlattr *tb[NFIPSEC_POL_A_MAX + 1];
+	struct policy *p = obj;
 
 	memset(p, 0, sizeof(*p));
-	tb_msg(nlh, top, NFIPSEC_A_MAX);
-	if (!top[NFIPSEC_A_POLICY])
+	if (!tb_msg_nest(nlh, NFIPSEC_A_POLICY, tb, NFIPSEC_POL_A_MAX))
 		return -1;
-	tb_nest(top[NFIPSEC_A_POLICY], tb, NFIPSEC_POL_A_MAX);
 	if (get_u8(tb[NFIPSEC_POL_A_DIR], &p->dir))
 		SET(*p, NFIPSEC_POL_A_DIR);
 	if (get_u8(tb[NFIPSEC_POL_A_ACTION], &p->action))
@@ -83,72 +83,21 @@ int pol_from_msg(const struct nlmsghdr *nlh, struct policy *p)
 		SET(*p, NFIPSEC_POL_A_INDEX);
 	if (get_u64(tb[NFIPSEC_POL_A_HITS], &p->hits))
 		SET(*p, NFIPSEC_POL_A_HITS);
-	if (tb[NFIPSEC_POL_A_SEL]) {
-		get_sel(tb[NFIPSEC_POL_A_SEL], &p->sel);
+	if (get_sel(tb[NFIPSEC_POL_A_SEL], &p->sel))
 		SET(*p, NFIPSEC_POL_A_SEL);
-	}
-	if (tb[NFIPSEC_POL_A_TMPL]) {
-		get_tmpl(tb[NFIPSEC_POL_A_TMPL], &p->tmpl);
+	if (get_tmpl(tb[NFIPSEC_POL_A_TMPL], &p->tmpl))
 		SET(*p, NFIPSEC_POL_A_TMPL);
-	}
 	return 0;
 }
 
-int pol_fetch(struct ctx *c, struct policy **v, size_t *n)
+static void pol_print(FILE *f, const void *obj, bool stats)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct msgs m = { 0 };
-	size_t i;
-	int ret;
-
-	*v = NULL;
-	*n = 0;
-	ret = ctx_transact(c, req_start(buf, NFIPSEC_CMD_POL_GET, NLM_F_DUMP),
-			   &m);
-	if (ret)
-		return ret;
-	*v = calloc(m.n ? m.n : 1, sizeof(**v));
-	if (!*v) {
-		msgs_free(&m);
-		return EXIT_SYS;
-	}
-	for (i = 0; i < m.n; i++)
-		if (!pol_from_msg(m.v[i], &(*v)[*n]))
-			(*n)++;
-	msgs_free(&m);
-	return EXIT_OK;
-}
-
-static void print_enum(FILE *f, const char *kw, const char *const *names,
-		       size_t n, unsigned int v)
-{
-	const char *s = enum_name(names, n, v);
-
-	if (s)
-		fprintf(f, "%s %s ", kw, s);
-	else
-		fprintf(f, "%s %u ", kw, v);
-}
-
-void pol_print(FILE *f, const struct policy *p)
-{
-	char b[ADDRSTRLEN + 4];
+	const struct policy *p = obj;
 	const struct tmpl *t = &p->tmpl;
-	const char *s;
+	char b[ADDRSTRLEN];
 
-	fprintf(f, "src %s ", sel_side(&p->sel, true, b));
-	fprintf(f, "dst %s ", sel_side(&p->sel, false, b));
-	if (p->sel.proto) {
-		s = proto_name(p->sel.proto);
-		if (s)
-			fprintf(f, "proto %s ", s);
-		else
-			fprintf(f, "proto %u ", p->sel.proto);
-	}
-	if (p->sel.sport)
-		fprintf(f, "sport %u ", p->sel.sport);
-	if (p->sel.dport)
-		fprintf(f, "dport %u ", p->sel.dport);
+	(void)stats;
+	print_sel(f, &p->sel);
 	fputs("\n\t", f);
 	if (HAS(*p, NFIPSEC_POL_A_DIR))
 		print_enum(f, "dir", dir_names, ARRAY_SIZE(dir_names), p->dir);
@@ -178,36 +127,16 @@ void pol_print(FILE *f, const struct policy *p)
 	fputc('\n', f);
 }
 
-static void json_enum(struct json *j, const char *key,
-		      const char *const *names, size_t n, unsigned int v)
+static void pol_json(struct json *j, const void *obj)
 {
-	const char *s = enum_name(names, n, v);
-
-	if (s)
-		json_str(j, key, s);
-	else
-		json_u64(j, key, v);
-}
-
-void pol_json(struct json *j, const struct policy *p)
-{
-	char b[ADDRSTRLEN + 4];
+	const struct policy *p = obj;
 	const struct tmpl *t = &p->tmpl;
-	const struct sel *sel = &p->sel;
+	char b[ADDRSTRLEN];
 
 	json_obj_begin(j, NULL);
 	if (HAS(*p, NFIPSEC_POL_A_DIR))
 		json_enum(j, "dir", dir_names, ARRAY_SIZE(dir_names), p->dir);
-	if (HAS(*sel, NFIPSEC_SEL_A_SRC))
-		json_str(j, "src", sel_side(sel, true, b));
-	if (HAS(*sel, NFIPSEC_SEL_A_DST))
-		json_str(j, "dst", sel_side(sel, false, b));
-	if (HAS(*sel, NFIPSEC_SEL_A_PROTO))
-		json_u64(j, "proto", sel->proto);
-	if (HAS(*sel, NFIPSEC_SEL_A_SPORT))
-		json_u64(j, "sport", sel->sport);
-	if (HAS(*sel, NFIPSEC_SEL_A_DPORT))
-		json_u64(j, "dport", sel->dport);
+	json_sel(j, &p->sel);
 	if (HAS(*p, NFIPSEC_POL_A_ACTION))
 		json_enum(j, "action", action_names, ARRAY_SIZE(action_names),
 			  p->action);
@@ -223,12 +152,8 @@ void pol_json(struct json *j, const struct policy *p)
 			json_str(j, "src", addr_fmt(&t->src, b));
 		if (HAS(*t, NFIPSEC_TMPL_A_DST))
 			json_str(j, "dst", addr_fmt(&t->dst, b));
-		if (HAS(*t, NFIPSEC_TMPL_A_PROTO)) {
-			if (t->proto == IPPROTO_ESP)
-				json_str(j, "proto", "esp");
-			else
-				json_u64(j, "proto", t->proto);
-		}
+		if (HAS(*t, NFIPSEC_TMPL_A_PROTO))
+			json_proto(j, t->proto);
 		if (HAS(*t, NFIPSEC_TMPL_A_REQID))
 			json_u64(j, "reqid", t->reqid);
 		if (HAS(*t, NFIPSEC_TMPL_A_MODE))
@@ -259,113 +184,54 @@ static const char pol_help[] =
 "default action is allow (bypass). `update` adds the policy if missing.\n"
 "The tunnel endpoints of a tmpl in mode tunnel are required.\n";
 
-static int usage_error(const char *err)
-{
-	fprintf(stderr, PROG ": %s\n", err);
-	return EXIT_USAGE;
-}
+static int pol_modify(struct ctx *c, uint8_t cmd, enum op op, int argc,
+		      char **argv);
 
-static int pol_modify(struct ctx *c, uint8_t cmd, uint16_t flags,
-		      enum op op, int argc, char **argv)
+const struct objtype pol_type = {
+	.name = "policy",
+	.help = pol_help,
+	.new = NFIPSEC_CMD_POL_NEW,
+	.update = NFIPSEC_CMD_POL_UPDATE,
+	.del = NFIPSEC_CMD_POL_DEL,
+	.get = NFIPSEC_CMD_POL_GET,
+	.size = sizeof(struct policy),
+	.modify = pol_modify,
+	.from_msg = pol_from_msg,
+	.print = pol_print,
+	.json = pol_json,
+};
+
+static int pol_modify(struct ctx *c, uint8_t cmd, enum op op, int argc,
+		      char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], err[ERRLEN];
-	struct msgs m = { 0 };
 	struct policy p;
-	size_t i;
-	int ret;
 
 	if (parse_policy(op, argc, argv, &p, err))
-		return usage_error(err);
-	ret = ctx_transact(c, pol_build(buf, cmd, flags, &p),
-			   cmd == NFIPSEC_CMD_POL_GET ? &m : NULL);
-	for (i = 0; !ret && i < m.n; i++) {
-		if (pol_from_msg(m.v[i], &p))
-			continue;
-		if (c->json) {
-			struct json j;
-
-			json_init(&j, stdout, c->pretty);
-			pol_json(&j, &p);
-			json_finish(&j);
-		} else {
-			pol_print(stdout, &p);
-		}
-	}
-	msgs_free(&m);
-	return ret;
-}
-
-static int pol_list(struct ctx *c, int argc, char **argv)
-{
-	struct policy *v;
-	char err[ERRLEN];
-	struct json j;
-	size_t i, n;
-	int ret;
-
-	if (argc) {
-		snprintf(err, sizeof(err), "unknown keyword \"%s\"", argv[0]);
-		return usage_error(err);
-	}
-	ret = pol_fetch(c, &v, &n);
-	if (ret || c->dry_run) {
-		free(v);
-		return ret;
-	}
-	if (c->json) {
-		json_init(&j, stdout, c->pretty);
-		json_arr_begin(&j, NULL);
-		for (i = 0; i < n; i++)
-			pol_json(&j, &v[i]);
-		json_arr_end(&j);
-		json_finish(&j);
-	} else {
-		for (i = 0; i < n; i++)
-			pol_print(stdout, &v[i]);
-	}
-	free(v);
-	return EXIT_OK;
+		return usage_error("%s", err);
+	return obj_request(c, &pol_type, pol_build(buf, cmd, 0, &p), &p);
 }
 
 int cmd_policy(struct ctx *c, int argc, char **argv)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], err[ERRLEN];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
 	const char *sub = argc ? argv[0] : "list";
 
 	if (argc) {
 		argc--;
 		argv++;
 	}
-	if (!strcmp(sub, "add"))
-		return pol_modify(c, NFIPSEC_CMD_POL_NEW,
-				  0, OP_ADD, argc, argv);
-	if (!strcmp(sub, "update"))
-		return pol_modify(c, NFIPSEC_CMD_POL_UPDATE, 0,
-				  OP_ADD, argc, argv);
-	if (!strcmp(sub, "del") || !strcmp(sub, "delete"))
-		return pol_modify(c, NFIPSEC_CMD_POL_DEL, 0, OP_KEY, argc,
-				  argv);
-	if (!strcmp(sub, "get"))
-		return pol_modify(c, NFIPSEC_CMD_POL_GET, 0, OP_KEY, argc,
-				  argv);
 	if (!strcmp(sub, "list") || !strcmp(sub, "show") ||
-	    !strcmp(sub, "ls") || !strcmp(sub, "dump"))
-		return pol_list(c, argc, argv);
+	    !strcmp(sub, "ls") || !strcmp(sub, "dump")) {
+		if (argc)
+			return usage_error("unknown keyword \"%s\"", argv[0]);
+		return obj_list(c, &pol_type, false);
+	}
 	if (!strcmp(sub, "flush") || !strcmp(sub, "deleteall")) {
-		if (argc) {
-			snprintf(err, sizeof(err), "unknown keyword \"%s\"",
-				 argv[0]);
-			return usage_error(err);
-		}
+		if (argc)
+			return usage_error("unknown keyword \"%s\"", argv[0]);
 		return ctx_transact(c, req_start(buf, NFIPSEC_CMD_POL_FLUSH, 0),
 				    NULL);
 	}
-	if (!strcmp(sub, "help") || !strcmp(sub, "-h") ||
-	    !strcmp(sub, "--help")) {
-		fputs(pol_help, stdout);
-		return EXIT_OK;
-	}
-	snprintf(err, sizeof(err), "unknown policy command \"%s\", try \""
-		 PROG " policy help\"", sub);
-	return usage_error(err);
+	return obj_cmd(c, &pol_type, sub, argc, argv);
 }

@@ -76,7 +76,7 @@ static struct nlmsghdr *sa_build(char *buf, uint8_t cmd, uint16_t flags,
 /* ------------------------------------------------------------------ */
 /* replies                                                              */
 
-static void get_alg(const struct nlattr *nest, struct alg *a)
+static bool get_alg(const struct nlattr *nest, struct alg *a)
 {
 	const struct nlattr *tb[NFIPSEC_ALG_A_MAX + 1];
 
@@ -89,9 +89,10 @@ static void get_alg(const struct nlattr *nest, struct alg *a)
 		SET(*a, NFIPSEC_ALG_A_TRUNC_BITS);
 	if (get_u32(tb[NFIPSEC_ALG_A_KEY_BITS], &a->key_bits))
 		SET(*a, NFIPSEC_ALG_A_KEY_BITS);
+	return nest;
 }
 
-static void get_life(const struct nlattr *nest, struct life *l)
+static bool get_life(const struct nlattr *nest, struct life *l)
 {
 	const struct nlattr *tb[NFIPSEC_LIFE_A_MAX + 1];
 	unsigned int i;
@@ -100,9 +101,10 @@ static void get_life(const struct nlattr *nest, struct life *l)
 	for (i = 1; i < NFIPSEC_LIFE_A_PAD; i++)
 		if (get_u64(tb[i], &l->v[i]))
 			SET(*l, i);
+	return nest;
 }
 
-static void get_counters(const struct nlattr *nest, struct counters *c)
+static bool get_counters(const struct nlattr *nest, struct counters *c)
 {
 	const struct nlattr *tb[NFIPSEC_SA_STATS_A_MAX + 1];
 	static const size_t off[] = {
@@ -126,9 +128,10 @@ static void get_counters(const struct nlattr *nest, struct counters *c)
 		SET(*c, NFIPSEC_SA_STATS_A_ERRORS);
 		get_reasons(tb[NFIPSEC_SA_STATS_A_ERRORS], c);
 	}
+	return nest;
 }
 
-static void get_replay(const struct nlattr *nest, struct replay *r)
+static bool get_replay(const struct nlattr *nest, struct replay *r)
 {
 	const struct nlattr *tb[NFIPSEC_REPLAY_A_MAX + 1];
 	const struct nlattr *bm;
@@ -148,20 +151,19 @@ static void get_replay(const struct nlattr *nest, struct replay *r)
 		r->nwords = len / 4;
 		SET(*r, NFIPSEC_REPLAY_A_BITMAP);
 	}
+	return nest;
 }
 
 /* 0 if nlh carries an SA */
-int sa_from_msg(const struct nlmsghdr *nlh, struct sa *sa)
+static int sa_from_msg(const struct nlmsghdr *nlh, void *obj)
 {
-	const struct nlattr *top[NFIPSEC_A_MAX + 1];
 	const struct nlattr *tb[NFIPSEC_SA_A_MAX + 1];
+	struct sa *sa = obj;
 	uint32_t spi;
 
 	memset(sa, 0, sizeof(*sa));
-	tb_msg(nlh, top, NFIPSEC_A_MAX);
-	if (!top[NFIPSEC_A_SA])
+	if (!tb_msg_nest(nlh, NFIPSEC_A_SA, tb, NFIPSEC_SA_A_MAX))
 		return -1;
-	tb_nest(top[NFIPSEC_A_SA], tb, NFIPSEC_SA_A_MAX);
 
 #define GET(fn, attr, field) \
 	do { if (fn(tb[attr], &sa->field)) SET(*sa, attr); } while (0)
@@ -184,79 +186,20 @@ int sa_from_msg(const struct nlmsghdr *nlh, struct sa *sa)
 	GET(get_u8, NFIPSEC_SA_A_STATE, state);
 	GET(get_u32, NFIPSEC_SA_A_OVERHEAD, overhead);
 	GET(get_u32, NFIPSEC_SA_A_PMTU, pmtu);
+	GET(get_alg, NFIPSEC_SA_A_ALG_AEAD, aead);
+	GET(get_alg, NFIPSEC_SA_A_ALG_ENC, enc);
+	GET(get_alg, NFIPSEC_SA_A_ALG_AUTH, auth);
+	GET(get_sel, NFIPSEC_SA_A_SEL, sel);
+	GET(get_life, NFIPSEC_SA_A_LIFETIME, life);
+	GET(get_life, NFIPSEC_SA_A_CURLIFE, cur);
+	GET(get_counters, NFIPSEC_SA_A_STATS, st);
+	GET(get_replay, NFIPSEC_SA_A_REPLAY, rp);
 #undef GET
-	if (tb[NFIPSEC_SA_A_ALG_AEAD]) {
-		get_alg(tb[NFIPSEC_SA_A_ALG_AEAD], &sa->aead);
-		SET(*sa, NFIPSEC_SA_A_ALG_AEAD);
-	}
-	if (tb[NFIPSEC_SA_A_ALG_ENC]) {
-		get_alg(tb[NFIPSEC_SA_A_ALG_ENC], &sa->enc);
-		SET(*sa, NFIPSEC_SA_A_ALG_ENC);
-	}
-	if (tb[NFIPSEC_SA_A_ALG_AUTH]) {
-		get_alg(tb[NFIPSEC_SA_A_ALG_AUTH], &sa->auth);
-		SET(*sa, NFIPSEC_SA_A_ALG_AUTH);
-	}
-	if (tb[NFIPSEC_SA_A_SEL]) {
-		get_sel(tb[NFIPSEC_SA_A_SEL], &sa->sel);
-		SET(*sa, NFIPSEC_SA_A_SEL);
-	}
-	if (tb[NFIPSEC_SA_A_LIFETIME]) {
-		get_life(tb[NFIPSEC_SA_A_LIFETIME], &sa->life);
-		SET(*sa, NFIPSEC_SA_A_LIFETIME);
-	}
-	if (tb[NFIPSEC_SA_A_CURLIFE]) {
-		get_life(tb[NFIPSEC_SA_A_CURLIFE], &sa->cur);
-		SET(*sa, NFIPSEC_SA_A_CURLIFE);
-	}
-	if (tb[NFIPSEC_SA_A_STATS]) {
-		get_counters(tb[NFIPSEC_SA_A_STATS], &sa->st);
-		SET(*sa, NFIPSEC_SA_A_STATS);
-	}
-	if (tb[NFIPSEC_SA_A_REPLAY]) {
-		get_replay(tb[NFIPSEC_SA_A_REPLAY], &sa->rp);
-		SET(*sa, NFIPSEC_SA_A_REPLAY);
-	}
 	return 0;
-}
-
-int sa_fetch(struct ctx *c, struct sa **v, size_t *n)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct msgs m = { 0 };
-	size_t i;
-	int ret;
-
-	*v = NULL;
-	*n = 0;
-	ret = ctx_transact(c, req_start(buf, NFIPSEC_CMD_SA_GET, NLM_F_DUMP),
-			   &m);
-	if (ret)
-		return ret;
-	*v = calloc(m.n ? m.n : 1, sizeof(**v));
-	if (!*v) {
-		msgs_free(&m);
-		return EXIT_SYS;
-	}
-	for (i = 0; i < m.n; i++)
-		if (!sa_from_msg(m.v[i], &(*v)[*n]))
-			(*n)++;
-	msgs_free(&m);
-	return EXIT_OK;
 }
 
 /* ------------------------------------------------------------------ */
 /* text                                                                 */
-
-const char *sel_side(const struct sel *sel, bool src, char *buf)
-{
-	char a[ADDRSTRLEN];
-
-	snprintf(buf, ADDRSTRLEN + 4, "%s/%u",
-		 addr_fmt(src ? &sel->src : &sel->dst, a),
-		 src ? sel->splen : sel->dplen);
-	return buf;
-}
 
 static const char *bitmap_hex(const struct replay *r, char *buf)
 {
@@ -380,14 +323,9 @@ static void print_stats(FILE *f, const struct sa *sa)
 	if (HAS(*sa, NFIPSEC_SA_A_STATE) || HAS(*sa, NFIPSEC_SA_A_OVERHEAD) ||
 	    HAS(*sa, NFIPSEC_SA_A_PMTU)) {
 		fputc('\t', f);
-		if (HAS(*sa, NFIPSEC_SA_A_STATE)) {
-			const char *s = ENUM_NAME(state_names, sa->state);
-
-			if (s)
-				fprintf(f, "state %s ", s);
-			else
-				fprintf(f, "state %u ", sa->state);
-		}
+		if (HAS(*sa, NFIPSEC_SA_A_STATE))
+			print_enum(f, "state", state_names,
+				   ARRAY_SIZE(state_names), sa->state);
 		if (HAS(*sa, NFIPSEC_SA_A_OVERHEAD))
 			fprintf(f, "overhead %u ", sa->overhead);
 		if (HAS(*sa, NFIPSEC_SA_A_PMTU))
@@ -396,29 +334,10 @@ static void print_stats(FILE *f, const struct sa *sa)
 	}
 }
 
-static void print_sel(FILE *f, const struct sel *sel)
-{
-	char b[ADDRSTRLEN + 4];
-	const char *p;
-
-	fprintf(f, "sel src %s ", sel_side(sel, true, b));
-	fprintf(f, "dst %s ", sel_side(sel, false, b));
-	if (sel->proto) {
-		p = proto_name(sel->proto);
-		if (p)
-			fprintf(f, "proto %s ", p);
-		else
-			fprintf(f, "proto %u ", sel->proto);
-	}
-	if (HAS(*sel, NFIPSEC_SEL_A_SPORT) && sel->sport)
-		fprintf(f, "sport %u ", sel->sport);
-	if (HAS(*sel, NFIPSEC_SEL_A_DPORT) && sel->dport)
-		fprintf(f, "dport %u ", sel->dport);
-}
-
-void sa_print(FILE *f, const struct sa *sa, bool stats)
+static void sa_print(FILE *f, const void *obj, bool stats)
 {
 	char a[ADDRSTRLEN], b[ADDRSTRLEN];
+	const struct sa *sa = obj;
 	const char *s;
 
 	fprintf(f, "src %s dst %s\n", addr_fmt(&sa->src, a),
@@ -461,7 +380,7 @@ void sa_print(FILE *f, const struct sa *sa, bool stats)
 	if (HAS(*sa, NFIPSEC_SA_A_ALG_ENC))
 		print_alg(f, "enc", &sa->enc);
 	if (HAS(*sa, NFIPSEC_SA_A_SEL)) {
-		fputc('\t', f);
+		fputs("\tsel ", f);
 		print_sel(f, &sa->sel);
 		fputc('\n', f);
 	}
@@ -483,24 +402,6 @@ static void json_alg(struct json *j, const char *key, const struct alg *a)
 		json_u64(j, "icv_bits", a->icv_bits);
 	if (HAS(*a, NFIPSEC_ALG_A_TRUNC_BITS))
 		json_u64(j, "trunc_bits", a->trunc_bits);
-	json_obj_end(j);
-}
-
-static void json_sel(struct json *j, const struct sel *sel)
-{
-	char b[ADDRSTRLEN + 4];
-
-	json_obj_begin(j, "sel");
-	if (HAS(*sel, NFIPSEC_SEL_A_SRC))
-		json_str(j, "src", sel_side(sel, true, b));
-	if (HAS(*sel, NFIPSEC_SEL_A_DST))
-		json_str(j, "dst", sel_side(sel, false, b));
-	if (HAS(*sel, NFIPSEC_SEL_A_PROTO))
-		json_u64(j, "proto", sel->proto);
-	if (HAS(*sel, NFIPSEC_SEL_A_SPORT))
-		json_u64(j, "sport", sel->sport);
-	if (HAS(*sel, NFIPSEC_SEL_A_DPORT))
-		json_u64(j, "dport", sel->dport);
 	json_obj_end(j);
 }
 
@@ -527,7 +428,7 @@ void json_reasons(struct json *j, const char *key, const struct counters *c)
 	json_obj_end(j);
 }
 
-void sa_json(struct json *j, const struct sa *sa)
+static void sa_json(struct json *j, const void *obj)
 {
 	static const char *const limits[] = {
 		"time_soft", "time_hard", "byte_soft", "byte_hard",
@@ -537,19 +438,15 @@ void sa_json(struct json *j, const struct sa *sa)
 		"add_time", "use_time", "bytes", "packets",
 	};
 	char a[ADDRSTRLEN], hex[BITMAP_HEX];
-	const char *s;
+	const struct sa *sa = obj;
 
 	json_obj_begin(j, NULL);
 	if (HAS(*sa, NFIPSEC_SA_A_SRC))
 		json_str(j, "src", addr_fmt(&sa->src, a));
 	if (HAS(*sa, NFIPSEC_SA_A_DST))
 		json_str(j, "dst", addr_fmt(&sa->dst, a));
-	if (HAS(*sa, NFIPSEC_SA_A_PROTO)) {
-		if (sa->proto == IPPROTO_ESP)
-			json_str(j, "proto", "esp");
-		else
-			json_u64(j, "proto", sa->proto);
-	}
+	if (HAS(*sa, NFIPSEC_SA_A_PROTO))
+		json_proto(j, sa->proto);
 	if (HAS(*sa, NFIPSEC_SA_A_SPI)) {
 		snprintf(a, sizeof(a), "0x%08x", sa->spi);
 		json_str(j, "spi", a);
@@ -557,13 +454,9 @@ void sa_json(struct json *j, const struct sa *sa)
 	}
 	if (HAS(*sa, NFIPSEC_SA_A_REQID))
 		json_u64(j, "reqid", sa->reqid);
-	s = ENUM_NAME(mode_names, sa->mode);
-	if (HAS(*sa, NFIPSEC_SA_A_MODE)) {
-		if (s)
-			json_str(j, "mode", s);
-		else
-			json_u64(j, "mode", sa->mode);
-	}
+	if (HAS(*sa, NFIPSEC_SA_A_MODE))
+		json_enum(j, "mode", mode_names, ARRAY_SIZE(mode_names),
+			  sa->mode);
 	if (HAS(*sa, NFIPSEC_SA_A_REPLAY_WINDOW))
 		json_u64(j, "replay_window", sa->replay_window);
 	if (HAS(*sa, NFIPSEC_SA_A_FLAGS)) {
@@ -577,28 +470,22 @@ void sa_json(struct json *j, const struct sa *sa)
 		}
 		json_arr_end(j);
 	}
-	s = ENUM_NAME(df_names, sa->df);
-	if (HAS(*sa, NFIPSEC_SA_A_DF)) {
-		if (s)
-			json_str(j, "df", s);
-		else
-			json_u64(j, "df", sa->df);
-	}
-	s = ENUM_NAME(state_names, sa->state);
-	if (HAS(*sa, NFIPSEC_SA_A_STATE)) {
-		if (s)
-			json_str(j, "state", s);
-		else
-			json_u64(j, "state", sa->state);
-	}
+	if (HAS(*sa, NFIPSEC_SA_A_DF))
+		json_enum(j, "df", df_names, ARRAY_SIZE(df_names), sa->df);
+	if (HAS(*sa, NFIPSEC_SA_A_STATE))
+		json_enum(j, "state", state_names, ARRAY_SIZE(state_names),
+			  sa->state);
 	if (HAS(*sa, NFIPSEC_SA_A_ALG_AEAD))
 		json_alg(j, "aead", &sa->aead);
 	if (HAS(*sa, NFIPSEC_SA_A_ALG_ENC))
 		json_alg(j, "enc", &sa->enc);
 	if (HAS(*sa, NFIPSEC_SA_A_ALG_AUTH))
 		json_alg(j, "auth", &sa->auth);
-	if (HAS(*sa, NFIPSEC_SA_A_SEL))
+	if (HAS(*sa, NFIPSEC_SA_A_SEL)) {
+		json_obj_begin(j, "sel");
 		json_sel(j, &sa->sel);
+		json_obj_end(j);
+	}
 	if (HAS(*sa, NFIPSEC_SA_A_LIFETIME))
 		json_life(j, "lifetime", &sa->life, NFIPSEC_LIFE_A_SOFT_SECS,
 			  NFIPSEC_LIFE_A_HARD_PACKETS, limits);
@@ -671,131 +558,73 @@ static const char sa_help[] =
 "printed; list shows \"(hidden)\" and their length in bits. `sa show` is\n"
 "the operator's view, the same as `" PROG " show`.\n";
 
-static int usage_error(const char *err)
-{
-	fprintf(stderr, PROG ": %s\n", err);
-	return EXIT_USAGE;
-}
+static int sa_modify(struct ctx *c, uint8_t cmd, enum op op, int argc,
+		     char **argv);
 
-static int sa_modify(struct ctx *c, uint8_t cmd, uint16_t flags,
-		     enum op op, int argc, char **argv)
+const struct objtype sa_type = {
+	.name = "sa",
+	.help = sa_help,
+	.new = NFIPSEC_CMD_SA_NEW,
+	.update = NFIPSEC_CMD_SA_UPDATE,
+	.del = NFIPSEC_CMD_SA_DEL,
+	.get = NFIPSEC_CMD_SA_GET,
+	.size = sizeof(struct sa),
+	.modify = sa_modify,
+	.from_msg = sa_from_msg,
+	.print = sa_print,
+	.json = sa_json,
+};
+
+static int sa_modify(struct ctx *c, uint8_t cmd, enum op op, int argc,
+		     char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], err[ERRLEN];
-	struct msgs m = { 0 };
 	struct sa sa;
-	size_t i;
-	int ret;
 
 	if (parse_sa(op, argc, argv, &sa, err))
-		return usage_error(err);
-	ret = ctx_transact(c, sa_build(buf, cmd, flags, &sa),
-			   cmd == NFIPSEC_CMD_SA_GET ? &m : NULL);
-	for (i = 0; !ret && i < m.n; i++) {
-		if (sa_from_msg(m.v[i], &sa))
-			continue;
-		if (c->json) {
-			struct json j;
-
-			json_init(&j, stdout, c->pretty);
-			sa_json(&j, &sa);
-			json_finish(&j);
-		} else {
-			sa_print(stdout, &sa, c->stats);
-		}
-	}
-	msgs_free(&m);
-	return ret;
+		return usage_error("%s", err);
+	return obj_request(c, &sa_type, sa_build(buf, cmd, 0, &sa), &sa);
 }
 
 static int sa_list(struct ctx *c, int argc, char **argv)
 {
-	struct sa *v;
-	struct json j;
-	size_t i, n;
 	bool stats = c->stats;
-	char err[ERRLEN];
-	int ret;
+	int i;
 
-	for (i = 0; i < (size_t)argc; i++) {
-		if (strcmp(argv[i], "-s") && strcmp(argv[i], "-stats")) {
-			snprintf(err, sizeof(err), "unknown keyword \"%s\"",
-				 argv[i]);
-			return usage_error(err);
-		}
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-s") && strcmp(argv[i], "-stats"))
+			return usage_error("unknown keyword \"%s\"", argv[i]);
 		stats = true;
 	}
-	ret = sa_fetch(c, &v, &n);
-	if (ret || c->dry_run) {
-		free(v);
-		return ret;
-	}
-	if (c->json) {
-		json_init(&j, stdout, c->pretty);
-		json_arr_begin(&j, NULL);
-		for (i = 0; i < n; i++)
-			sa_json(&j, &v[i]);
-		json_arr_end(&j);
-		json_finish(&j);
-	} else {
-		for (i = 0; i < n; i++)
-			sa_print(stdout, &v[i], stats);
-	}
-	free(v);
-	return EXIT_OK;
+	return obj_list(c, &sa_type, stats);
 }
 
 int cmd_sa(struct ctx *c, int argc, char **argv)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], err[ERRLEN];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
 	const char *sub = argc ? argv[0] : "list";
 
 	if (argc) {
 		argc--;
 		argv++;
 	}
-	if (!strcmp(sub, "add"))
-		return sa_modify(c, NFIPSEC_CMD_SA_NEW,
-				 0, OP_ADD, argc, argv);
-	if (!strcmp(sub, "update"))
-		return sa_modify(c, NFIPSEC_CMD_SA_UPDATE, 0, OP_ADD, argc,
-				 argv);
-	if (!strcmp(sub, "del") || !strcmp(sub, "delete"))
-		return sa_modify(c, NFIPSEC_CMD_SA_DEL, 0, OP_KEY, argc, argv);
-	if (!strcmp(sub, "get"))
-		return sa_modify(c, NFIPSEC_CMD_SA_GET, 0, OP_KEY, argc, argv);
 	if (!strcmp(sub, "list") || !strcmp(sub, "ls") ||
 	    !strcmp(sub, "dump"))
 		return sa_list(c, argc, argv);
 	if (!strcmp(sub, "show"))
 		return cmd_show(c, argc, argv);
 	if (!strcmp(sub, "flush") || !strcmp(sub, "deleteall")) {
-		if (argc && strcmp(argv[0], "proto")) {
-			snprintf(err, sizeof(err), "unknown keyword \"%s\"",
-				 argv[0]);
-			return usage_error(err);
-		}
+		if (argc && strcmp(argv[0], "proto"))
+			return usage_error("unknown keyword \"%s\"", argv[0]);
 		if (argc == 1)
 			return usage_error("missing argument after \"proto\"");
-		if (argc && strcmp(argv[1], "esp") && strcmp(argv[1], "50")) {
-			snprintf(err, sizeof(err),
-				 "protocol \"%s\" is not supported (only esp)",
-				 argv[1]);
-			return usage_error(err);
-		}
-		if (argc > 2) {
-			snprintf(err, sizeof(err), "unknown keyword \"%s\"",
-				 argv[2]);
-			return usage_error(err);
-		}
+		if (argc && strcmp(argv[1], "esp") && strcmp(argv[1], "50"))
+			return usage_error("protocol \"%s\" is not supported (only esp)",
+					   argv[1]);
+		if (argc > 2)
+			return usage_error("unknown keyword \"%s\"", argv[2]);
 		return ctx_transact(c, req_start(buf, NFIPSEC_CMD_SA_FLUSH, 0),
 				    NULL);
 	}
-	if (!strcmp(sub, "help") || !strcmp(sub, "-h") ||
-	    !strcmp(sub, "--help")) {
-		fputs(sa_help, stdout);
-		return EXIT_OK;
-	}
-	snprintf(err, sizeof(err), "unknown sa command \"%s\", try \"" PROG
-		 " sa help\"", sub);
-	return usage_error(err);
+	return obj_cmd(c, &sa_type, sub, argc, argv);
 }

@@ -396,23 +396,15 @@ static void drops(FILE *f, const struct nsstats *st)
 	fputs(any ? "\n" : " none\n", f);
 }
 
-static void show_json(struct ctx *c, const struct sa *sa, size_t nsa,
-		      const struct policy *pol, size_t npol,
-		      const struct nsstats *st)
+static void show_json(struct ctx *c, const struct objs *sas,
+		      const struct objs *pols, const struct nsstats *st)
 {
 	struct json j;
-	size_t i;
 
 	json_init(&j, stdout, c->pretty);
 	json_obj_begin(&j, NULL);
-	json_arr_begin(&j, "sa");
-	for (i = 0; i < nsa; i++)
-		sa_json(&j, &sa[i]);
-	json_arr_end(&j);
-	json_arr_begin(&j, "policy");
-	for (i = 0; i < npol; i++)
-		pol_json(&j, &pol[i]);
-	json_arr_end(&j);
+	obj_json_array(&j, "sa", &sa_type, sas);
+	obj_json_array(&j, "policy", &pol_type, pols);
 	stats_json(&j, "stats", st);
 	json_obj_end(&j);
 	json_finish(&j);
@@ -420,34 +412,34 @@ static void show_json(struct ctx *c, const struct sa *sa, size_t nsa,
 
 int cmd_show(struct ctx *c, int argc, char **argv)
 {
-	struct sa *sa = NULL;
-	struct policy *pol = NULL;
+	struct objs sas = { 0 }, pols = { 0 };
+	const struct policy *pol;
+	const struct sa *sa;
 	struct entry *e = NULL;
 	struct nsstats st;
 	size_t nsa, npol, i, k;
 	int pass, ret;
 
-	if (argc && (!strcmp(argv[0], "help") || !strcmp(argv[0], "-h"))) {
-		printf("Usage: " PROG " show\n"
-		       "SAs grouped in pairs with their selectors, counters,\n"
-		       "MTU, lifetimes and replay state; then the drops.\n");
-		return EXIT_OK;
-	}
-	if (argc) {
-		fprintf(stderr, PROG ": unknown keyword \"%s\"\n", argv[0]);
-		return EXIT_USAGE;
-	}
-	ret = sa_fetch(c, &sa, &nsa);
+	ret = help_only(argc, argv, "Usage: " PROG " show\n"
+			"SAs grouped in pairs with their selectors, counters,\n"
+			"MTU, lifetimes and replay state; then the drops.\n");
+	if (ret >= 0)
+		return ret;
+	ret = obj_fetch(c, &sa_type, &sas);
 	if (!ret)
-		ret = pol_fetch(c, &pol, &npol);
+		ret = obj_fetch(c, &pol_type, &pols);
 	if (!ret)
 		ret = stats_fetch(c, &st);
 	if (ret || c->dry_run)
 		goto out;
 	if (c->json) {
-		show_json(c, sa, nsa, pol, npol, &st);
+		show_json(c, &sas, &pols, &st);
 		goto out;
 	}
+	sa = sas.v;
+	nsa = sas.n;
+	pol = pols.v;
+	npol = pols.n;
 	e = calloc(nsa ? nsa : 1, sizeof(*e));
 	if (!e) {
 		ret = EXIT_SYS;
@@ -496,7 +488,7 @@ int cmd_show(struct ctx *c, int argc, char **argv)
 	drops(stdout, &st);
 out:
 	free(e);
-	free(sa);
-	free(pol);
+	free(sas.v);
+	free(pols.v);
 	return ret;
 }

@@ -6,31 +6,32 @@
 #include "attr.h"
 #include "json.h"
 
-int stats_fetch(struct ctx *c, struct nsstats *st)
+static int stats_from_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *top[NFIPSEC_A_MAX + 1];
 	const struct nlattr *tb[NFIPSEC_INFO_A_MAX + 1];
+	struct nsstats *st = arg;
+
+	tb_msg(nlh, top, NFIPSEC_A_MAX);
+	if (top[NFIPSEC_A_STATS]) {
+		st->has_drops = true;
+		get_reasons(top[NFIPSEC_A_STATS], &st->drops);
+	}
+	tb_nest(top[NFIPSEC_A_INFO], tb, NFIPSEC_INFO_A_MAX);
+	if (get_u32(tb[NFIPSEC_INFO_A_SA_COUNT], &st->sa_count))
+		st->info_has |= BIT(NFIPSEC_INFO_A_SA_COUNT);
+	if (get_u32(tb[NFIPSEC_INFO_A_POL_COUNT], &st->pol_count))
+		st->info_has |= BIT(NFIPSEC_INFO_A_POL_COUNT);
+	return EXIT_OK;
+}
+
+int stats_fetch(struct ctx *c, struct nsstats *st)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct msgs m = { 0 };
-	size_t i;
-	int ret;
 
 	memset(st, 0, sizeof(*st));
-	ret = ctx_transact(c, req_start(buf, NFIPSEC_CMD_STATS_GET, 0), &m);
-	for (i = 0; !ret && i < m.n; i++) {
-		tb_msg(m.v[i], top, NFIPSEC_A_MAX);
-		if (top[NFIPSEC_A_STATS]) {
-			st->has_drops = true;
-			get_reasons(top[NFIPSEC_A_STATS], &st->drops);
-		}
-		tb_nest(top[NFIPSEC_A_INFO], tb, NFIPSEC_INFO_A_MAX);
-		if (get_u32(tb[NFIPSEC_INFO_A_SA_COUNT], &st->sa_count))
-			st->info_has |= BIT(NFIPSEC_INFO_A_SA_COUNT);
-		if (get_u32(tb[NFIPSEC_INFO_A_POL_COUNT], &st->pol_count))
-			st->info_has |= BIT(NFIPSEC_INFO_A_POL_COUNT);
-	}
-	msgs_free(&m);
-	return ret;
+	return ctx_walk(c, req_start(buf, NFIPSEC_CMD_STATS_GET, 0),
+			stats_from_msg, st);
 }
 
 void stats_json(struct json *j, const char *key, const struct nsstats *st)
@@ -67,16 +68,11 @@ int cmd_stats(struct ctx *c, int argc, char **argv)
 	struct json j;
 	int ret;
 
-	if (argc && (!strcmp(argv[0], "help") || !strcmp(argv[0], "-h"))) {
-		printf("Usage: " PROG " stats\n"
-		       "Packets dropped in this network namespace, by reason,\n"
-		       "and the number of SAs and policies.\n");
-		return EXIT_OK;
-	}
-	if (argc) {
-		fprintf(stderr, PROG ": unknown keyword \"%s\"\n", argv[0]);
-		return EXIT_USAGE;
-	}
+	ret = help_only(argc, argv, "Usage: " PROG " stats\n"
+			"Packets dropped in this network namespace, by reason,\n"
+			"and the number of SAs and policies.\n");
+	if (ret >= 0)
+		return ret;
 	ret = stats_fetch(c, &st);
 	if (ret || c->dry_run)
 		return ret;

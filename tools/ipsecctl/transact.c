@@ -51,7 +51,7 @@ void msgs_free(struct msgs *m)
 	m->n = 0;
 }
 
-static uint8_t msg_cmd(const struct nlmsghdr *nlh)
+uint8_t msg_cmd(const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 
@@ -120,4 +120,18 @@ int ctx_transact(struct ctx *c, struct nlmsghdr *req, struct msgs *out)
 	}
 	fprintf(stderr, PROG ": %s: %s\n", what, strerror(errno));
 	return EXIT_SYS;
+}
+
+int ctx_walk(struct ctx *c, struct nlmsghdr *req,
+	     int (*fn)(const struct nlmsghdr *nlh, void *arg), void *arg)
+{
+	struct msgs m = { 0 };
+	size_t i;
+	int ret;
+
+	ret = ctx_transact(c, req, fn ? &m : NULL);
+	for (i = 0; !ret && i < m.n; i++)
+		ret = fn(m.v[i], arg);
+	msgs_free(&m);
+	return ret;
 }

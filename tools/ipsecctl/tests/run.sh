@@ -121,6 +121,27 @@ K64=${K48}303132333435363738393a3b3c3d3e3f
 ID="src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000"
 GCM="aead rfc4106(gcm(aes)) $K20 128"
 CBC="enc cbc(aes) $K16 auth-trunc hmac(sha256) $K32 128"
+# the -n dump of $ID, then of the defaults of sa add (transport, reqid 0,
+# window 0)
+ID_ATTRS="  FAMILY 2
+  SRC 10.0.0.1
+  DST 10.0.0.2
+  PROTO 50
+  SPI 0x00001000"
+ID_DEFAULTS="$ID_ATTRS
+  REQID 0
+  MODE transport
+  REPLAY_WINDOW 0"
+# the -n dump of a policy without selector (0/0) and tmpl: allow
+POL_ANY="  SEL
+   FAMILY 2
+   SRC 0.0.0.0
+   SRC_PLEN 0
+   DST 0.0.0.0
+   DST_PLEN 0
+   PROTO 0
+  ACTION allow
+  PRIORITY 0"
 
 echo "TAP version 13"
 
@@ -167,14 +188,7 @@ dump "sa add: aead, tunnel, every option" "SA_NEW
 dump "sa add: enc + auth-trunc, defaults (transport, reqid 0, window 0)" \
 "SA_NEW
  SA
-  FAMILY 2
-  SRC 10.0.0.1
-  DST 10.0.0.2
-  PROTO 50
-  SPI 0x00001000
-  REQID 0
-  MODE transport
-  REPLAY_WINDOW 0
+$ID_DEFAULTS
   ALG_ENC
    NAME cbc(aes)
    KEY <16 bytes>
@@ -189,14 +203,7 @@ has "auth without -trunc sends TRUNC_BITS 0 (kernel default)" \
    TRUNC_BITS 0" sa add $ID enc aes $K16 auth sha256 $K32
 dump "sa update: SA_UPDATE" "SA_UPDATE
  SA
-  FAMILY 2
-  SRC 10.0.0.1
-  DST 10.0.0.2
-  PROTO 50
-  SPI 0x00001000
-  REQID 0
-  MODE transport
-  REPLAY_WINDOW 0
+$ID_DEFAULTS
   ALG_AEAD
    NAME rfc4106(gcm(aes))
    KEY <20 bytes>
@@ -260,11 +267,7 @@ lacks "no SEL, LIFETIME, DF, FLAGS unless given" "SEL\|LIFETIME\|DF\|FLAGS" \
 # ------------------------------------------------------- sa del/get/...
 dump "sa del" "SA_DEL
  SA
-  FAMILY 2
-  SRC 10.0.0.1
-  DST 10.0.0.2
-  PROTO 50
-  SPI 0x00001000" sa del $ID
+$ID_ATTRS" sa del $ID
 dump "sa get without src" "SA_GET
  SA
   FAMILY 2
@@ -312,15 +315,7 @@ dump "policy add: no selector (0/0), no tmpl: allow" \
 "POL_NEW
  POLICY
   DIR in
-  SEL
-   FAMILY 2
-   SRC 0.0.0.0
-   SRC_PLEN 0
-   DST 0.0.0.0
-   DST_PLEN 0
-   PROTO 0
-  ACTION allow
-  PRIORITY 0" policy add dir in
+$POL_ANY" policy add dir in
 has "policy action block" "  ACTION block
   DIR fwd" policy add src 10.0.0.0/8 dir fwd action block
 has "policy action allow with tmpl protects (ip xfrm)" "  ACTION protect" \
@@ -347,15 +342,7 @@ same "ptype main accepted" "policy add dir out" \
 dump "policy update (adds if missing, no flags)" "POL_UPDATE
  POLICY
   DIR out
-  SEL
-   FAMILY 2
-   SRC 0.0.0.0
-   SRC_PLEN 0
-   DST 0.0.0.0
-   DST_PLEN 0
-   PROTO 0
-  ACTION allow
-  PRIORITY 0" policy update dir out
+$POL_ANY" policy update dir out
 dump "policy del" "POL_DEL
  POLICY
   DIR out
