@@ -42,21 +42,7 @@ on_exit "rm -rf $TMP"
 DMESG0=$(dmesg | wc -l)
 
 load_nfipsec
-ns_add "$A" "$B"
-ip link add va netns "$A" type veth peer name vb netns "$B"
-nsx "$A" ip addr add "$O1/24" dev va
-nsx "$B" ip addr add "$O2/24" dev vb
-for n in "$A" "$B"; do
-	dev=va
-	[[ $n == "$B" ]] && dev=vb
-	nsx "$n" ip link set "$dev" up
-	nsx "$n" ip link add dummy0 type dummy
-	nsx "$n" ip link set dummy0 up
-done
-nsx "$A" ip addr add "$I1/32" dev dummy0
-nsx "$B" ip addr add "$I2/32" dev dummy0
-nsx "$A" ip route add "$I2/32" via "$O2" src "$I1"
-nsx "$B" ip route add "$I1/32" via "$O1" src "$I2"
+two_sites "$A" "$B" || bail_out "two sites: setup failed"
 
 ctl() { nsx "$A" "$IPSECCTL" "$@"; }
 bx() { nsx "$B" ip xfrm "$@"; }
@@ -311,29 +297,8 @@ check "no cleartext ICMP/TCP between 10.1.0.1 and 10.2.0.2 on the link" \
 # ------------------------------- namespace deletion, rmmod under load ---
 diag "namespace deletion and rmmod under traffic (at ${SECONDS}s)"
 ns_add "$C" "$D"
-ip link add vc netns "$C" type veth peer name vd netns "$D"
-nsx "$C" ip addr add 10.0.9.1/24 dev vc
-nsx "$D" ip addr add 10.0.9.2/24 dev vd
-nsx "$C" ip link set vc up
-nsx "$D" ip link set vd up
-K1=$(randhex 20) K2=$(randhex 20)
-check "C (nfipsec) and D (XFRM): transport SAs and policies" eval '
-	nsx $C $IPSECCTL sa add src 10.0.9.1 dst 10.0.9.2 proto esp spi 0x9101 \
-	    mode transport replay-window 64 aead "$GCM" $K1 128 &&
-	nsx $C $IPSECCTL sa add src 10.0.9.2 dst 10.0.9.1 proto esp spi 0x9102 \
-	    mode transport replay-window 64 aead "$GCM" $K2 128 &&
-	nsx $C $IPSECCTL policy add src 10.0.9.1 dst 10.0.9.2 dir out \
-	    tmpl src 10.0.9.1 dst 10.0.9.2 proto esp mode transport &&
-	nsx $C $IPSECCTL policy add src 10.0.9.2 dst 10.0.9.1 dir in \
-	    tmpl src 10.0.9.2 dst 10.0.9.1 proto esp mode transport &&
-	nsx $D ip xfrm state add src 10.0.9.1 dst 10.0.9.2 proto esp spi 0x9101 \
-	    mode transport replay-window 64 aead "$GCM" $K1 128 &&
-	nsx $D ip xfrm state add src 10.0.9.2 dst 10.0.9.1 proto esp spi 0x9102 \
-	    mode transport replay-window 64 aead "$GCM" $K2 128 &&
-	nsx $D ip xfrm policy add src 10.0.9.2 dst 10.0.9.1 dir out \
-	    tmpl src 10.0.9.2 dst 10.0.9.1 proto esp mode transport &&
-	nsx $D ip xfrm policy add src 10.0.9.1 dst 10.0.9.2 dir in \
-	    tmpl src 10.0.9.1 dst 10.0.9.2 proto esp mode transport'
+check "C (nfipsec) and D (XFRM): transport SAs and policies" \
+	nfipsec_xfrm_transport "$C" "$D" 64
 check "ping C -> D" ping_all "$C" 10.0.9.2
 FL=()
 fl() { "$@" >/dev/null 2>&1 & FL+=($!); }

@@ -41,14 +41,8 @@ DMESG0=$(dmesg | wc -l)
 
 load_nfipsec
 ns_add "$A" "$B"
-ip link add va netns "$A" type veth peer name vb netns "$B"
-nsx "$A" ip addr add "$O1/24" dev va
-nsx "$B" ip addr add "$O2/24" dev vb
-nsx "$A" ip link set va up
-nsx "$B" ip link set vb up
-nsx "$A" ip link add dummy0 type dummy
-nsx "$A" ip link set dummy0 up
-nsx "$A" ip addr add "$I1/32" dev dummy0
+ns_link "$A" va "$O1/24" "$B" vb "$O2/24" || bail_out "veth: setup failed"
+ns_inner "$A" "$I1" || bail_out "dummy0: setup failed"
 nsx "$A" ip route add "$I2/32" via "$O2"
 MAC_A=$(nsx "$A" cat /sys/class/net/va/address)
 MTU=$(nsx "$B" cat /sys/class/net/vb/mtu)

@@ -112,6 +112,63 @@ nsx() {
 	ip netns exec "$ns" "$@"
 }
 
+# ns_link NS1 DEV1 ADDR1 NS2 DEV2 ADDR2: a veth pair DEV1 (in NS1) -
+# DEV2 (in NS2), addressed (ADDR with its prefix length) and up.
+ns_link() {
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" &&
+	nsx "$1" ip addr add "$3" dev "$2" &&
+	nsx "$4" ip addr add "$6" dev "$5" &&
+	nsx "$1" ip link set "$2" up &&
+	nsx "$4" ip link set "$5" up
+}
+
+# ns_inner NS ADDR [PEER VIA]: dummy0 up with ADDR/32, the inner address
+# of tunnel tests; with PEER and VIA, a route from ADDR to PEER/32 via VIA.
+ns_inner() {
+	nsx "$1" ip link add dummy0 type dummy &&
+	nsx "$1" ip link set dummy0 up &&
+	nsx "$1" ip addr add "$2/32" dev dummy0 || return
+	[[ -z ${3:-} ]] || nsx "$1" ip route add "$3/32" via "$4" src "$2"
+}
+
+# two_sites A B: namespaces A and B joined by veth va (10.0.0.1/24) - vb
+# (10.0.0.2/24); A's inner address 10.1.0.1 and B's 10.2.0.2, each routed
+# to the other through the link.
+two_sites() {
+	ns_add "$1" "$2"
+	ns_link "$1" va 10.0.0.1/24 "$2" vb 10.0.0.2/24 &&
+	ns_inner "$1" 10.1.0.1 10.2.0.2 10.0.0.2 &&
+	ns_inner "$2" 10.2.0.2 10.1.0.1 10.0.0.1
+}
+
+# nfipsec_xfrm_transport C D WINDOW: namespaces C (nfipsec, ipsecctl) and
+# D (XFRM, ip xfrm), made by ns_add, joined by veth vc (10.0.9.1/24) - vd
+# (10.0.9.2/24), protecting all their traffic with a pair of transport
+# mode AES-GCM SAs (SPIs 0x9101 and 0x9102, random keys, replay window
+# WINDOW). Runs in check's subshell: it adds no namespace itself.
+nfipsec_xfrm_transport() {
+	local c=$1 d=$2 w=$3 k1 k2 gcm='rfc4106(gcm(aes))'
+	local a=10.0.9.1 b=10.0.9.2
+	ns_link "$c" vc $a/24 "$d" vd $b/24 || return
+	k1=$(randhex 20) k2=$(randhex 20)
+	nsx "$c" "$IPSECCTL" sa add src $a dst $b proto esp spi 0x9101 \
+		mode transport replay-window "$w" aead "$gcm" "$k1" 128 &&
+	nsx "$c" "$IPSECCTL" sa add src $b dst $a proto esp spi 0x9102 \
+		mode transport replay-window "$w" aead "$gcm" "$k2" 128 &&
+	nsx "$c" "$IPSECCTL" policy add src $a dst $b dir out \
+		tmpl src $a dst $b proto esp mode transport &&
+	nsx "$c" "$IPSECCTL" policy add src $b dst $a dir in \
+		tmpl src $b dst $a proto esp mode transport &&
+	nsx "$d" ip xfrm state add src $a dst $b proto esp spi 0x9101 \
+		mode transport replay-window "$w" aead "$gcm" "$k1" 128 &&
+	nsx "$d" ip xfrm state add src $b dst $a proto esp spi 0x9102 \
+		mode transport replay-window "$w" aead "$gcm" "$k2" 128 &&
+	nsx "$d" ip xfrm policy add src $b dst $a dir out \
+		tmpl src $b dst $a proto esp mode transport &&
+	nsx "$d" ip xfrm policy add src $a dst $b dir in \
+		tmpl src $a dst $b proto esp mode transport
+}
+
 # on_exit "command": run at cleanup, before the namespaces are deleted.
 on_exit() { _CLEANUP_HOOKS+=("$1"); }
 

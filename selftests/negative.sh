@@ -48,21 +48,7 @@ on_exit "rm -rf $TMP"
 DMESG0=$(dmesg | wc -l)
 
 load_nfipsec
-ns_add "$A" "$B"
-ip link add va netns "$A" type veth peer name vb netns "$B"
-nsx "$A" ip addr add "$O1/24" dev va
-nsx "$B" ip addr add "$O2/24" dev vb
-for n in "$A" "$B"; do
-	dev=va
-	[[ $n == "$B" ]] && dev=vb
-	nsx "$n" ip link set "$dev" up
-	nsx "$n" ip link add dummy0 type dummy
-	nsx "$n" ip link set dummy0 up
-done
-nsx "$A" ip addr add "$I1/32" dev dummy0
-nsx "$B" ip addr add "$I2/32" dev dummy0
-nsx "$A" ip route add "$I2/32" via "$O2" src "$I1"
-nsx "$B" ip route add "$I1/32" via "$O1" src "$I2"
+two_sites "$A" "$B" || bail_out "two sites: setup failed"
 MAC_A=$(nsx "$A" cat /sys/class/net/va/address)
 
 # ------------------------------------------------------------ helpers ---
@@ -479,29 +465,8 @@ check "the fresh SAs counted the pings" eval \
 
 C=nfi-nc-$$ D=nfi-nd-$$
 ns_add "$C" "$D"
-ip link add vc netns "$C" type veth peer name vd netns "$D"
-nsx "$C" ip addr add 10.0.9.1/24 dev vc
-nsx "$D" ip addr add 10.0.9.2/24 dev vd
-nsx "$C" ip link set vc up
-nsx "$D" ip link set vd up
-K1=$(randhex 20) K2=$(randhex 20)
-check "namespace C (nfipsec) with SAs and policies, D (xfrm)" eval '
-	nsx $C $IPSECCTL sa add src 10.0.9.1 dst 10.0.9.2 proto esp spi 0x9101 \
-	    mode transport replay-window 32 aead "$GCM" $K1 128 &&
-	nsx $C $IPSECCTL sa add src 10.0.9.2 dst 10.0.9.1 proto esp spi 0x9102 \
-	    mode transport replay-window 32 aead "$GCM" $K2 128 &&
-	nsx $C $IPSECCTL policy add src 10.0.9.1 dst 10.0.9.2 dir out \
-	    tmpl src 10.0.9.1 dst 10.0.9.2 proto esp mode transport &&
-	nsx $C $IPSECCTL policy add src 10.0.9.2 dst 10.0.9.1 dir in \
-	    tmpl src 10.0.9.2 dst 10.0.9.1 proto esp mode transport &&
-	nsx $D ip xfrm state add src 10.0.9.1 dst 10.0.9.2 proto esp spi 0x9101 \
-	    mode transport replay-window 32 aead "$GCM" $K1 128 &&
-	nsx $D ip xfrm state add src 10.0.9.2 dst 10.0.9.1 proto esp spi 0x9102 \
-	    mode transport replay-window 32 aead "$GCM" $K2 128 &&
-	nsx $D ip xfrm policy add src 10.0.9.2 dst 10.0.9.1 dir out \
-	    tmpl src 10.0.9.2 dst 10.0.9.1 proto esp mode transport &&
-	nsx $D ip xfrm policy add src 10.0.9.1 dst 10.0.9.2 dir in \
-	    tmpl src 10.0.9.1 dst 10.0.9.2 proto esp mode transport'
+check "namespace C (nfipsec) with SAs and policies, D (xfrm)" \
+	nfipsec_xfrm_transport "$C" "$D" 32
 check "ping C -> D" ping_ok "$C" 10.0.9.2
 pids=()
 nsx "$D" timeout 4 ping -f -q 10.0.9.1 >/dev/null 2>&1 &
