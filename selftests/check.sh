@@ -134,7 +134,7 @@ debug_stage() {
 		NFIPSEC_KUNIT_KO=$db/module/nfipsec_kunit.ko
 	vm_stage "VM selftests, debug kernel" "$OUT/vm-debug.log" \
 		--kernel "$kd/arch/x86/boot/bzImage" \
-		--total-timeout $((left - 120)) \
+		--total-timeout $((left - 120)) --panic-on-warn \
 		--out "$OUT/debug" "$@" selftests/kmemleak.sh \
 		"${tests[@]}" selftests/kmemleak.sh
 }

@@ -17,6 +17,7 @@ if [[ ! -w $KML ]]; then
 	exit
 fi
 if [[ ! -e $MARK ]]; then
+	diag "kernel: $(uname -r), panic_on_warn=$(cat /proc/sys/kernel/panic_on_warn)"
 	echo scan >"$KML"
 	echo clear >"$KML"
 	touch "$MARK"

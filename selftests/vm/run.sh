@@ -5,13 +5,16 @@
 # selftests in it, one after another, each under its own timeout.
 #
 # usage: selftests/vm/run.sh [--kernel PATH] [--modules DIR] [--timeout S]
-#                            [--total-timeout S] [--out DIR] TEST...
+#                            [--total-timeout S] [--out DIR]
+#                            [--panic-on-warn] TEST...
 #   --kernel   kernel image (default: newest /boot/vmlinuz-*-amd64)
 #   --modules  the kernel's modules tree, i.e. a lib/modules/<version>
 #              directory (default: /lib/modules/<version of the kernel>)
 #   --timeout  per-test timeout in seconds (default 900)
 #   --total-timeout  hard limit for the whole VM run (default: tests x
 #              timeout + 180)
+#   --panic-on-warn  boot with panic_on_warn=1: the first WARN (or KASAN
+#              report) ends the VM, and every test not run yet fails
 #   --out      output directory (default selftests/out); keeps console.log
 #              and results/ (TAP, exit status, dmesg delta of each test)
 # Environment variables NFIPSEC_* are passed to the tests.
@@ -27,7 +30,7 @@ SELF=$(readlink -f "${BASH_SOURCE[0]}")
 VMDIR=$(dirname "$SELF")
 REPO=$(cd "$VMDIR/../.." && pwd)
 
-KERNEL= MODDIR= TIMEOUT=900 TOTAL= OUT=$REPO/selftests/out
+KERNEL= MODDIR= TIMEOUT=900 TOTAL= OUT=$REPO/selftests/out PANIC_ON_WARN=0
 usage() { sed -n '/^# usage/,/^# Exit/s/^# \{0,1\}//p' "$SELF"; exit 2; }
 while (($#)); do
 	case $1 in
@@ -36,6 +39,7 @@ while (($#)); do
 	--timeout) TIMEOUT=$2; shift 2;;
 	--total-timeout) TOTAL=$2; shift 2;;
 	--out) OUT=$2; shift 2;;
+	--panic-on-warn) PANIC_ON_WARN=1; shift;;
 	-h|--help) usage;;
 	--) shift; break;;
 	-*) echo "run.sh: unknown option $1" >&2; usage;;
@@ -148,6 +152,7 @@ else
 fi
 APPEND="console=ttyS0 quiet loglevel=4 panic=-1 oops=panic log_buf_len=4M"
 APPEND+=" nfipsec_repo=$REPO"
+((PANIC_ON_WARN)) && APPEND+=" panic_on_warn=1"
 FS=(
 	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot"
@@ -163,7 +168,7 @@ if [[ $MODDIR != "$DEFAULT_MODDIR" ]]; then
 fi
 CONSOLE=$OUT/console.log
 : >"$CONSOLE"
-echo "run.sh: kernel $KERNEL ($KVER), ${ACCEL[*]}, ${#TESTS[@]} test(s), timeout ${TIMEOUT}s each, ${TOTAL}s total"
+echo "run.sh: kernel $KERNEL ($KVER), ${ACCEL[*]}, ${#TESTS[@]} test(s), timeout ${TIMEOUT}s each, ${TOTAL}s total, panic_on_warn=$PANIC_ON_WARN"
 t0=$(date +%s.%N)
 timeout -k 10 "$TOTAL" qemu-system-x86_64 -no-user-config -nodefaults -no-reboot \
 	-display none "${ACCEL[@]}" -smp 2 -m 2048 \
