@@ -194,6 +194,7 @@ extern const struct objtype sa_type, pol_type;
 struct objs {
 	void *v;
 	size_t n;
+	size_t cap;	/* room in v, in objects */
 };
 
 /* every object of the table (a dump) */

@@ -53,11 +53,17 @@ struct fetch {
 static int fetch_one(const struct nlmsghdr *nlh, void *arg)
 {
 	struct fetch *f = arg;
-	void *v = realloc(f->o->v, (f->o->n + 1) * f->t->size);
+	size_t cap;
+	void *v;
 
-	if (!v)
-		return EXIT_SYS;
-	f->o->v = v;
+	if (f->o->n == f->o->cap) {	/* doubling: a dump is linear */
+		cap = f->o->cap ? 2 * f->o->cap : 64;
+		v = realloc(f->o->v, cap * f->t->size);
+		if (!v)
+			return EXIT_SYS;
+		f->o->v = v;
+		f->o->cap = cap;
+	}
 	if (!f->t->from_msg(nlh, obj_at(f->t, f->o, f->o->n)))
 		f->o->n++;
 	return EXIT_OK;
@@ -70,6 +76,7 @@ int obj_fetch(struct ctx *c, const struct objtype *t, struct objs *o)
 
 	o->v = NULL;
 	o->n = 0;
+	o->cap = 0;
 	return ctx_walk(c, req_start(buf, t->get, NLM_F_DUMP), fetch_one, &f);
 }
 
