@@ -91,7 +91,10 @@ debug_stage() {
 	local kd db left list=full
 	local -a tests
 
-	kd=$(./selftests/kernel/build.sh --print-dir)
+	if ! kd=$(./selftests/kernel/build.sh --print-dir); then
+		count "debug kernel and module build" 0 1
+		return
+	fi
 	if [[ ! -f $kd/.done ]] &&
 	   ((SECONDS + BUILD_NEED + REDUCED_NEED > DEADLINE)); then
 		not_run+=("debug kernel stage: the kernel is not built and ${SECONDS}s of CI's time are gone")
