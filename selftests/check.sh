@@ -126,7 +126,7 @@ debug_stage() {
 		local -x NFIPSEC_INTEROP_CASES=$DEBUG_INTEROP
 		not_run+=("debug kernel, only ${left}s left: the reduced list ran; not run there: $(
 			comm -23 <(read_tests selftests/TESTS | sort) <(printf '%s\n' "${tests[@]}" | sort) |
-			xargs -r -n1 basename | xargs) and 14 of 18 interop cases")
+			xargs -r -n1 basename | xargs); interop.sh only on '$DEBUG_INTEROP'")
 	else
 		not_run+=("debug kernel stage: only ${left}s of CI's time left")
 		return
