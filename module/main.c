@@ -89,13 +89,25 @@ err_drops:
 	return err;
 }
 
-static void __net_exit nfipsec_net_exit(struct net *net)
+/*
+ * Unregistering a hook does not wait for the packets running it: the core
+ * lets an RCU grace period pass between pre_exit and exit, after which no
+ * hook of ours runs in this namespace and every packet it took is counted
+ * in nn->inflight.
+ */
+static void __net_exit nfipsec_net_pre_exit(struct net *net)
 {
 	struct nfipsec_net *nn = nfipsec_pernet(net);
 
 	mutex_lock(&nn->lock);
 	nfipsec_hooks_unregister(nn);
 	mutex_unlock(&nn->lock);
+}
+
+static void __net_exit nfipsec_net_exit(struct net *net)
+{
+	struct nfipsec_net *nn = nfipsec_pernet(net);
+
 	/* Packets still inside the crypto API use nn when they complete. */
 	wait_var_event(&nn->inflight, !atomic_read(&nn->inflight));
 	nfipsec_spd_destroy(nn);
@@ -107,6 +119,7 @@ static void __net_exit nfipsec_net_exit(struct net *net)
 
 static struct pernet_operations nfipsec_net_ops = {
 	.init = nfipsec_net_init,
+	.pre_exit = nfipsec_net_pre_exit,
 	.exit = nfipsec_net_exit,
 	.id = &nfipsec_net_id,
 	.size = sizeof(struct nfipsec_net),
