@@ -22,16 +22,7 @@ import socket
 import struct
 import sys
 
-ETH_P_IP = 0x0800
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
+from esp_craft import ETH_P_IP, csum  # this directory: sys.path[0]
 
 
 def ipv4(src, dst, proto, payload, ident=0x4242, ttl=64):
