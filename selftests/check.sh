@@ -46,6 +46,14 @@ else
 	echo "check.sh: no 'check' target in tools/ipsecctl, no offline tests"
 fi
 
+echo "check.sh: === harness offline tests: selftests/vm/accel_test.sh"
+rc=0
+./selftests/vm/accel_test.sh 2>&1 | tee "$OUT/accel-test.log" || rc=$?
+p=$(grep -cE '^ok( |$)' "$OUT/accel-test.log" || true)
+f=$(grep -cE '^not ok( |$)' "$OUT/accel-test.log" || true)
+((rc == 0 || f > 0)) || f=1
+count "harness offline" "$p" "$f"
+
 # One VM run of selftests/vm/run.sh, counted as one stage of the total.
 vm_stage() { # NAME LOG run.sh-arguments...
 	local name=$1 log=$2 rc=0 last

@@ -145,11 +145,15 @@ mkdir -p "$RES"
 } >"$RES/job"
 
 # ---- QEMU ----
-if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+# The accelerator: KVM only after a short boot proved it works (accel.sh).
+read -r ACCEL_NAME WHY < <("$VMDIR/accel.sh" "$KERNEL" "$CACHE") || exit 2
+[[ $ACCEL_NAME == kvm || $ACCEL_NAME == tcg ]] || exit 2
+if [[ $ACCEL_NAME == kvm ]]; then
 	ACCEL=(-enable-kvm -cpu host)
 else
 	ACCEL=(-accel tcg -cpu max)
 fi
+echo "run.sh: accelerator $ACCEL_NAME: $WHY"
 APPEND="console=ttyS0 quiet loglevel=4 panic=-1 oops=panic log_buf_len=4M"
 APPEND+=" nfipsec_repo=$REPO"
 ((PANIC_ON_WARN)) && APPEND+=" panic_on_warn=1"
