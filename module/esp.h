@@ -27,12 +27,12 @@ unsigned int nfipsec_out_hook(void *priv, struct sk_buff *skb,
 void nfipsec_input_done(struct sk_buff *skb, int err);
 unsigned int nfipsec_in_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state);
-unsigned int nfipsec_pre_hook(void *priv, struct sk_buff *skb,
+unsigned int nfipsec_fwd_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state);
 
 /* hooks.c APIs: */
 void nfipsec_flow4(const struct sk_buff *skb, struct nfipsec_flow *flow);
-u8 nfipsec_in_dir(const struct sk_buff *skb);
+bool nfipsec_bridged(const struct sk_buff *skb);
 int nfipsec_hooks_register(struct nfipsec_net *nn);
 void nfipsec_hooks_unregister(struct nfipsec_net *nn);
 

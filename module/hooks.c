@@ -4,6 +4,7 @@
  * the selector view of a packet and the inbound direction (in or fwd).
  */
 #include <linux/icmp.h>
+#include <linux/netdevice.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/route.h>
 
@@ -11,17 +12,19 @@
 
 static const struct nf_hook_ops nfipsec_hook_ops[] = {
 	{
-		/* After DNAT: cleartext on a protect policy dies here. */
-		.hook = nfipsec_pre_hook,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP_PRI_NAT_DST + 1,
-	},
-	{
-		/* After the filter table, so firewall rules see the ESP. */
+		/* After the filter table, so firewall rules see the ESP;
+		 * after reassembly and the routing decision.
+		 */
 		.hook = nfipsec_in_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_FILTER + 1,
+	},
+	{
+		/* Cleartext a dir fwd policy refuses. */
+		.hook = nfipsec_fwd_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
 		.priority = NF_IP_PRI_FILTER + 1,
 	},
 	{
@@ -77,18 +80,14 @@ void nfipsec_flow4(const struct sk_buff *skb, struct nfipsec_flow *flow)
 	}
 }
 
-/* Inbound policies: dir in for this host, fwd for what it forwards. */
-u8 nfipsec_in_dir(const struct sk_buff *skb)
+/*
+ * br_netfilter runs the IPv4 hooks on bridged frames too: their device
+ * is a bridge port, their control block the bridge's, and they are not
+ * routed, so no policy of ours applies to them (nor would XFRM's).
+ */
+bool nfipsec_bridged(const struct sk_buff *skb)
 {
-	switch (inet_addr_type_dev_table(dev_net(skb->dev), skb->dev,
-					 ip_hdr(skb)->daddr)) {
-	case RTN_LOCAL:
-	case RTN_BROADCAST:
-	case RTN_MULTICAST:
-		return NFIPSEC_DIR_IN;
-	default:
-		return NFIPSEC_DIR_FWD;
-	}
+	return skb->dev && netif_is_bridge_port(skb->dev);
 }
 
 /* Registered on the first SA or policy; caller holds nn->lock. */

@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Inbound: the LOCAL_IN hook takes ESP whose SPI is in this namespace's SAD
- * (other ESP is left to the stack), checks the replay window, decrypts,
- * advances the window, removes the ESP framing, checks the inbound policy
- * (RFC 4301 5.2) and sends the inner packet through PRE_ROUTING again.
- * The PRE_ROUTING hook refuses cleartext that an inbound policy says must
- * arrive protected.
+ * Inbound. The LOCAL_IN hook takes ESP whose SPI is in this namespace's
+ * SAD (other ESP is left to the stack), checks the replay window,
+ * decrypts, advances the window, removes the ESP framing, checks the
+ * decrypted packet against the inbound policy for its SA (RFC 4301 5.2)
+ * and queues it to re-enter the stack through PRE_ROUTING (reinject.c),
+ * marked as decrypted. Every other packet is checked where the routing
+ * decision has been made and fragments are reassembled: LOCAL_IN for dir
+ * in, FORWARD for dir fwd. Cleartext that an inbound protect policy says
+ * must arrive protected is dropped there.
  */
+#include <linux/inetdevice.h>
 #include <net/inet_ecn.h>
 #include <net/dst_metadata.h>
 #include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
 
 #include "esp.h"
+#include "reinject.h"
 #include "sa.h"
 #include "spd.h"
 
@@ -24,29 +29,9 @@ static void nfipsec_in_drop(struct nfipsec_sa *sa, struct sk_buff *skb,
 	nfipsec_sa_put(sa);
 }
 
-/* The okfn of the reinjected packet; also how our PRE_ROUTING hook knows. */
-static int nfipsec_rcv_finish(struct net *net, struct sock *sk,
-			      struct sk_buff *skb)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-	int ret = NET_RX_DROP;
-
-	rcu_read_lock();
-	if (!skb_valid_dst(skb) &&
-	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
-				 skb->dev)) {
-		kfree_skb(skb);
-		goto out;
-	}
-	ret = dst_input(skb);
-out:
-	rcu_read_unlock();
-	return ret;
-}
-
 /* RFC 4301 5.2: the decrypted packet must fit a policy naming its SA. */
 static enum nfipsec_drop nfipsec_in_policy(struct nfipsec_sa *sa,
-					   struct sk_buff *skb)
+					   struct sk_buff *skb, u8 dir)
 {
 	struct nfipsec_policy *pol;
 	struct nfipsec_flow flow;
@@ -55,7 +40,7 @@ static enum nfipsec_drop nfipsec_in_policy(struct nfipsec_sa *sa,
 	if (sa->has_sel && !nfipsec_sel_match(&sa->sel, &flow))
 		return NFIPSEC_DROP_POLICY_MISMATCH;
 	rcu_read_lock();
-	pol = nfipsec_spd_lookup(sa->nn, nfipsec_in_dir(skb), &flow);
+	pol = nfipsec_spd_lookup(sa->nn, dir, &flow);
 	if (pol && pol->action == NFIPSEC_ACTION_BLOCK) {
 		rcu_read_unlock();
 		return NFIPSEC_DROP_POLICY_BLOCK;
@@ -83,14 +68,67 @@ static bool nfipsec_inner_ok(struct sk_buff *skb)
 	       !ip_fast_csum((const u8 *)iph, iph->ihl);
 }
 
-static void __nfipsec_input_done(struct sk_buff *skb, int err)
+/*
+ * A tunnel mode inner packet gets what ip_rcv gives a packet: a fresh
+ * control block with the input interface and, once it is routed, its
+ * options parsed (ip_rcv_options: source routes only where the interface
+ * accepts them).
+ */
+static void nfipsec_inner_cb(struct sk_buff *skb)
+{
+	memset(IPCB(skb), 0, sizeof(struct inet_skb_parm));
+	IPCB(skb)->iif = skb->skb_iif;
+}
+
+static enum nfipsec_drop nfipsec_inner_opts(struct sk_buff *skb)
+{
+	struct ip_options *opt = &IPCB(skb)->opt;
+	struct in_device *in_dev;
+
+	opt->optlen = ip_hdr(skb)->ihl * 4 - sizeof(struct iphdr);
+	if (ip_options_compile(dev_net(skb->dev), opt, skb))
+		return NFIPSEC_DROP_MALFORMED;
+	if (!opt->srr)
+		return __NFIPSEC_DROP_MAX;
+	in_dev = __in_dev_get_rcu(skb->dev);
+	if (!in_dev || !IN_DEV_SOURCE_ROUTE(in_dev) ||
+	    ip_options_rcv_srr(skb, skb->dev))
+		return NFIPSEC_DROP_MALFORMED;
+	return __NFIPSEC_DROP_MAX;
+}
+
+/*
+ * The decrypted packet's direction comes from routing it, as the stack
+ * will: delivered here (in) or forwarded (fwd). Transport mode kept the
+ * route of the outer header, which has the same addresses.
+ */
+static enum nfipsec_drop nfipsec_in_route(struct sk_buff *skb, u8 *dir)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!skb_valid_dst(skb) &&
+	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+				 skb->dev))
+		return NFIPSEC_DROP_NO_ROUTE;
+	*dir = skb_rtable(skb)->rt_flags & RTCF_LOCAL ? NFIPSEC_DIR_IN :
+							NFIPSEC_DIR_FWD;
+	return __NFIPSEC_DROP_MAX;
+}
+
+/*
+ * Decrypted (or failed): consumes @skb and the reference on its SA.
+ * Returns true if the packet went on to the re-injection queue, which
+ * then holds the device reference too.
+ */
+static bool __nfipsec_input_done(struct sk_buff *skb, int err)
 {
 	struct nfipsec_sa *sa = NFIPSEC_CB(skb)->sa;
 	u64 seq = NFIPSEC_CB(skb)->seq;
+	unsigned int depth = nfipsec_depth(skb) + 1;
 	enum nfipsec_replay_verdict v;
 	enum nfipsec_drop reason;
 	unsigned int ihl, hlen, plen;
-	u8 nexthdr, tos;
+	u8 nexthdr, tos, dir;
 	int ret;
 	struct iphdr *iph;
 
@@ -98,7 +136,7 @@ static void __nfipsec_input_done(struct sk_buff *skb, int err)
 		nfipsec_in_drop(sa, skb, err == -EBADMSG ? NFIPSEC_DROP_AUTH :
 				err == -ENOMEM ? NFIPSEC_DROP_NOMEM :
 				NFIPSEC_DROP_CRYPTO);
-		return;
+		return false;
 	}
 	spin_lock(&sa->lock);
 	v = nfipsec_replay_advance(&sa->replay, seq);
@@ -106,7 +144,7 @@ static void __nfipsec_input_done(struct sk_buff *skb, int err)
 	if (v != NFIPSEC_REPLAY_OK) {
 		nfipsec_in_drop(sa, skb, v == NFIPSEC_REPLAY_DUP ?
 				NFIPSEC_DROP_REPLAY : NFIPSEC_DROP_TOO_OLD);
-		return;
+		return false;
 	}
 
 	iph = ip_hdr(skb);
@@ -117,18 +155,18 @@ static void __nfipsec_input_done(struct sk_buff *skb, int err)
 				  &nexthdr);
 	if (ret < 0) {
 		nfipsec_in_drop(sa, skb, NFIPSEC_DROP_BAD_PADDING);
-		return;
+		return false;
 	}
 	plen = ret;
 	if (nexthdr == IPPROTO_NONE) {
 		/* A dummy packet (RFC 4303 2.6): drop it quietly. */
 		consume_skb(skb);
 		nfipsec_sa_put(sa);
-		return;
+		return false;
 	}
 	if (sa->mode == NFIPSEC_MODE_TUNNEL && nexthdr != IPPROTO_IPIP) {
 		nfipsec_in_drop(sa, skb, NFIPSEC_DROP_BAD_NEXTHDR);
-		return;
+		return false;
 	}
 
 	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
@@ -138,16 +176,20 @@ static void __nfipsec_input_done(struct sk_buff *skb, int err)
 		skb->protocol = htons(ETH_P_IP);
 		if (!nfipsec_inner_ok(skb)) {
 			nfipsec_in_drop(sa, skb, NFIPSEC_DROP_MALFORMED);
-			return;
+			return false;
 		}
 		iph = ip_hdr(skb);
 		__skb_trim(skb, ntohs(iph->tot_len));	/* TFC padding */
 		if (INET_ECN_decapsulate(skb, tos, iph->tos) > 1) {
 			nfipsec_in_drop(sa, skb, NFIPSEC_DROP_MALFORMED);
-			return;
+			return false;
 		}
+		nfipsec_inner_cb(skb);
 		skb_dst_drop(skb);
 	} else {
+		/* The same header, moved: its control block (input
+		 * interface, parsed options) stays valid, as in XFRM.
+		 */
 		memmove(skb->data + hlen - ihl, skb->data, ihl);
 		__skb_pull(skb, hlen - ihl);
 		__skb_trim(skb, ihl + plen);
@@ -159,31 +201,39 @@ static void __nfipsec_input_done(struct sk_buff *skb, int err)
 	}
 	skb_set_transport_header(skb, ip_hdrlen(skb));
 	skb->ip_summed = CHECKSUM_NONE;
-	memset(IPCB(skb), 0, sizeof(struct inet_skb_parm));
 	nf_reset_ct(skb);
 
-	reason = nfipsec_in_policy(sa, skb);
+	reason = nfipsec_in_route(skb, &dir);
+	if (reason == __NFIPSEC_DROP_MAX && sa->mode == NFIPSEC_MODE_TUNNEL &&
+	    ip_hdr(skb)->ihl > 5)
+		reason = nfipsec_inner_opts(skb);
+	if (reason == __NFIPSEC_DROP_MAX)
+		reason = nfipsec_in_policy(sa, skb, dir);
 	if (reason != __NFIPSEC_DROP_MAX) {
 		nfipsec_in_drop(sa, skb, reason);
-		return;
+		return false;
 	}
 	/* Counted once it passed every check: what is delivered. */
 	if (!nfipsec_sa_account(sa, plen, false)) {
 		kfree_skb(skb);
 		nfipsec_sa_put(sa);
-		return;
+		return false;
+	}
+	nfipsec_mark_decrypted(skb, depth);
+	if (!nfipsec_reinject(skb)) {
+		nfipsec_in_drop(sa, skb, NFIPSEC_DROP_BACKLOG);
+		return false;
 	}
 	nfipsec_sa_put(sa);
-	NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, dev_net(skb->dev), NULL,
-		skb, skb->dev, NULL, nfipsec_rcv_finish);
+	return true;
 }
 
 void nfipsec_input_done(struct sk_buff *skb, int err)
 {
 	struct net_device *dev = skb->dev;	/* held across the crypto */
 
-	__nfipsec_input_done(skb, err);
-	dev_put(dev);
+	if (!__nfipsec_input_done(skb, err))
+		dev_put(dev);
 }
 
 static void nfipsec_input(struct nfipsec_sa *sa, struct sk_buff *skb)
@@ -195,6 +245,11 @@ static void nfipsec_input(struct nfipsec_sa *sa, struct sk_buff *skb)
 
 	if (READ_ONCE(sa->state) == NFIPSEC_SA_STATE_DEAD) {
 		nfipsec_in_drop(sa, skb, NFIPSEC_DROP_EXPIRED);
+		return;
+	}
+	/* A layer inside a packet that went through NFIPSEC_MAX_DEPTH. */
+	if (nfipsec_depth(skb) >= NFIPSEC_MAX_DEPTH) {
+		nfipsec_in_drop(sa, skb, NFIPSEC_DROP_NESTING);
 		return;
 	}
 	if (skb_linearize_cow(skb)) {
@@ -237,17 +292,14 @@ static void nfipsec_input(struct nfipsec_sa *sa, struct sk_buff *skb)
 	nfipsec_esp_input(sa, skb, seq);
 }
 
-unsigned int nfipsec_in_hook(void *priv, struct sk_buff *skb,
-			     const struct nf_hook_state *state)
+/* ESP for one of our SAs: stolen and decrypted. */
+static unsigned int nfipsec_in_esp(struct nfipsec_net *nn, struct sk_buff *skb)
 {
-	struct nfipsec_net *nn = priv;
 	const struct ip_esp_hdr *esph;
 	struct nfipsec_sa_id id;
 	struct nfipsec_sa *sa;
 	unsigned int ihl;
 
-	if (ip_hdr(skb)->protocol != IPPROTO_ESP || !READ_ONCE(nn->sad.count))
-		return NF_ACCEPT;
 	ihl = ip_hdrlen(skb);
 	if (!pskb_may_pull(skb, ihl + sizeof(*esph))) {
 		nfipsec_drop_count(nn, NFIPSEC_DROP_MALFORMED);
@@ -269,23 +321,20 @@ unsigned int nfipsec_in_hook(void *priv, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
-unsigned int nfipsec_pre_hook(void *priv, struct sk_buff *skb,
-			      const struct nf_hook_state *state)
+/*
+ * Cleartext (RFC 4301 5.2): what a @dir policy says must arrive
+ * protected, or not at all, is dropped. Decrypted packets were checked
+ * against the policy for their SA before they re-entered the stack; ESP
+ * is ciphertext, here or forwarded.
+ */
+static unsigned int nfipsec_in_check(struct nfipsec_net *nn,
+				     struct sk_buff *skb, u8 dir)
 {
-	struct nfipsec_net *nn = priv;
 	struct nfipsec_policy *pol;
 	struct nfipsec_flow flow;
-	u8 dir;
 
-	if (state->okfn == nfipsec_rcv_finish)
-		return NF_ACCEPT;	/* decrypted and checked already */
-	if (!READ_ONCE(nn->spd.count[NFIPSEC_DIR_IN]) &&
-	    !READ_ONCE(nn->spd.count[NFIPSEC_DIR_FWD]))
-		return NF_ACCEPT;
-	if (ip_hdr(skb)->protocol == IPPROTO_ESP)
-		return NF_ACCEPT;	/* ciphertext: LOCAL_IN or forwarded */
-	dir = nfipsec_in_dir(skb);
-	if (!READ_ONCE(nn->spd.count[dir]))
+	if (!READ_ONCE(nn->spd.count[dir]) || nfipsec_decrypted(skb) ||
+	    ip_hdr(skb)->protocol == IPPROTO_ESP)
 		return NF_ACCEPT;
 	nfipsec_flow4(skb, &flow);
 	pol = nfipsec_spd_lookup(nn, dir, &flow);
@@ -294,4 +343,24 @@ unsigned int nfipsec_pre_hook(void *priv, struct sk_buff *skb,
 	nfipsec_drop_count(nn, pol->action == NFIPSEC_ACTION_BLOCK ?
 			   NFIPSEC_DROP_POLICY_BLOCK : NFIPSEC_DROP_PLAINTEXT);
 	return NF_DROP;
+}
+
+/* LOCAL_IN: routed to this host and reassembled. */
+unsigned int nfipsec_in_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct nfipsec_net *nn = priv;
+
+	if (ip_hdr(skb)->protocol == IPPROTO_ESP && READ_ONCE(nn->sad.count))
+		return nfipsec_in_esp(nn, skb);
+	return nfipsec_in_check(nn, skb, NFIPSEC_DIR_IN);
+}
+
+/* FORWARD: routed through this host. Bridged frames are not routed. */
+unsigned int nfipsec_fwd_hook(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	if (nfipsec_bridged(skb))
+		return NF_ACCEPT;
+	return nfipsec_in_check(priv, skb, NFIPSEC_DIR_FWD);
 }

@@ -10,6 +10,7 @@
 #include "esp.h"
 #include "main.h"
 #include "netlink.h"
+#include "reinject.h"
 #include "sa.h"
 #include "spd.h"
 
@@ -134,9 +135,12 @@ static int __init nfipsec_init(void)
 	nfipsec_wq = alloc_workqueue("nfipsec", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!nfipsec_wq)
 		return -ENOMEM;
-	err = register_pernet_subsys(&nfipsec_net_ops);
+	err = nfipsec_reinject_init();
 	if (err)
 		goto err_wq;
+	err = register_pernet_subsys(&nfipsec_net_ops);
+	if (err)
+		goto err_reinject;
 	err = nfipsec_genl_init();
 	if (err)
 		goto err_pernet;
@@ -145,6 +149,8 @@ static int __init nfipsec_init(void)
 
 err_pernet:
 	unregister_pernet_subsys(&nfipsec_net_ops);
+err_reinject:
+	nfipsec_reinject_exit();
 err_wq:
 	destroy_workqueue(nfipsec_wq);
 	return err;
@@ -154,6 +160,7 @@ static void __exit nfipsec_exit(void)
 {
 	nfipsec_genl_exit();
 	unregister_pernet_subsys(&nfipsec_net_ops);
+	nfipsec_reinject_exit();
 	/* Crypto callbacks end in an RCU read section: wait them out. */
 	synchronize_rcu();
 	rcu_barrier();	/* policy frees, and SA frees queueing their work */

@@ -12,7 +12,9 @@ extern struct workqueue_struct *nfipsec_wq;
 
 struct nfipsec_net;
 
-/* Packets inside the crypto API; namespace exit waits for them. */
+/* Packets in the crypto API or queued to re-enter the stack; namespace
+ * exit waits for them.
+ */
 void nfipsec_inflight_get(struct nfipsec_net *nn);
 void nfipsec_inflight_put(struct nfipsec_net *nn);
 

@@ -78,7 +78,7 @@ struct nfipsec_net {
 	struct nfipsec_spd spd;	/* writers: lock; readers: RCU */
 	u32 gen;		/* bumped on every change, protected by lock */
 	struct nfipsec_drops __percpu *drops;
-	atomic_t inflight;	/* packets inside the crypto API */
+	atomic_t inflight;	/* in the crypto API or the re-injection queue */
 	bool hooks;		/* netfilter hooks registered, under lock */
 	struct nf_hook_ops ops[3];
 };

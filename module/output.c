@@ -183,8 +183,9 @@ unsigned int nfipsec_out_hook(void *priv, struct sk_buff *skb,
 	struct nfipsec_flow flow;
 	struct nfipsec_sa *sa;
 
-	if (IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED ||
-	    !READ_ONCE(nn->spd.count[NFIPSEC_DIR_OUT]))
+	/* Bridged frames: not routed, and their control block is not IPCB. */
+	if (!READ_ONCE(nn->spd.count[NFIPSEC_DIR_OUT]) || nfipsec_bridged(skb) ||
+	    IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED)
 		return NF_ACCEPT;
 
 	nfipsec_flow4(skb, &flow);

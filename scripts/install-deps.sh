@@ -10,7 +10,7 @@ PKGS=(
 	build-essential linux-headers-amd64 linux-image-amd64
 	qemu-system-x86 busybox-static iproute2 iperf3 libmnl-dev pkg-config
 	kmod python3 python3-scapy tcpdump jq cpio sparse socat procps
-	iputils-ping ethtool python3-cryptography
+	iputils-ping ethtool python3-cryptography nftables conntrack
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev xz-utils
 )
 

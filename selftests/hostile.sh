@@ -8,6 +8,11 @@
 #   gcm-tr   transport, rfc4106(gcm(aes)) 128  -> UDP 10.0.0.1:7000
 #   gcm-tun  tunnel 10.2.0.2 -> 10.1.0.1, GCM  -> UDP 10.1.0.1:7001
 #   cbc-tr   transport, cbc(aes) + hmac(sha256) 128 -> UDP 10.0.0.1:7002
+#   nest     transport 10.0.0.12 -> 10.0.0.11, GCM, policy for any
+#            protocol (nested ESP layers pass it) -> UDP 10.0.0.11:7003
+# and cleartext that inbound policies refuse: UDP to 10.0.0.1:7000
+# (fragmented or not, with and without conntrack) and to 10.9.9.5:7004, a
+# local address only through a policy routing rule (table 100).
 # For every kind of bad packet: N packets, then exactly the expected
 # counters moved by N (the SA's error and the namespace's drop counter,
 # the replay window's top for packets whose ICV verifies, the IP layer's
@@ -43,6 +48,12 @@ load_nfipsec
 ns_add "$A" "$B"
 ns_link "$A" va "$O1/24" "$B" vb "$O2/24" || bail_out "veth: setup failed"
 ns_inner "$A" "$I1" || bail_out "dummy0: setup failed"
+N1=10.0.0.11 N2=10.0.0.12 LR=10.9.9.5
+nsx "$A" ip addr add "$N1/24" dev va
+# 10.9.9.0/24 is local through table 100 only, not through table local
+nsx "$A" ip route add local 10.9.9.0/24 dev lo table 100
+nsx "$A" ip rule add to 10.9.9.0/24 table 100
+nsx "$A" sysctl -qw net.ipv4.ip_nonlocal_bind=1
 nsx "$A" ip route add "$I2/32" via "$O2"
 MAC_A=$(nsx "$A" cat /sys/class/net/va/address)
 MTU=$(nsx "$B" cat /sys/class/net/vb/mtu)
@@ -50,14 +61,19 @@ MTU=$(nsx "$B" cat /sys/class/net/vb/mtu)
 ctl() { nsx "$A" "$IPSECCTL" "$@"; }
 
 # ------------------------------------------------------------- the SAs ---
-declare -A SPEC PORT NEXT
+declare -A SPEC PORT NEXT XARGS
 KT=$(randhex 20) KU=$(randhex 20) KCE=$(randhex 16) KCA=$(randhex 32)
 SPEC[gcm-tr]="spi=0x1001,mode=transport,aead=$KT"
 SPEC[gcm-tun]="spi=0x1002,mode=tunnel,aead=$KU"
 SPEC[cbc-tr]="spi=0x1003,mode=transport,enc=$KCE,auth=$KCA"
-PORT[gcm-tr]=7000 PORT[gcm-tun]=7001 PORT[cbc-tr]=7002
-NEXT[gcm-tr]=1 NEXT[gcm-tun]=1 NEXT[cbc-tr]=1
-NAMES='{"4097":"gcm-tr","4098":"gcm-tun","4099":"cbc-tr"}'
+KN=$(randhex 20)
+SPEC[nest]="spi=0x1004,mode=transport,aead=$KN"
+SPEC[plain]=${SPEC[gcm-tr]} SPEC[lroute]=${SPEC[gcm-tr]}
+XARGS[nest]="--src $N2 --dst $N1" XARGS[lroute]="--dst $LR"
+PORT[gcm-tr]=7000 PORT[gcm-tun]=7001 PORT[cbc-tr]=7002 PORT[nest]=7003
+PORT[plain]=7000 PORT[lroute]=7004
+NEXT[gcm-tr]=1 NEXT[gcm-tun]=1 NEXT[cbc-tr]=1 NEXT[nest]=1
+NAMES='{"4097":"gcm-tr","4098":"gcm-tun","4099":"cbc-tr","4100":"nest"}'
 
 check "A: three inbound SAs (replay-window 64) and their dir in policies" eval '
 	ctl sa add src $O2 dst $O1 proto esp spi 0x1001 reqid 1 mode transport \
@@ -72,6 +88,13 @@ check "A: three inbound SAs (replay-window 64) and their dir in policies" eval '
 	    tmpl src $O2 dst $O1 proto esp reqid 2 mode tunnel &&
 	ctl policy add src $O2/32 dst $O1/32 proto udp dport 7002 dir in \
 	    tmpl src $O2 dst $O1 proto esp reqid 3 mode transport'
+check "A: the nesting SA and its dir in policy (any protocol); 10.9.9.0/24 protected" eval '
+	ctl sa add src $N2 dst $N1 proto esp spi 0x1004 reqid 4 mode transport \
+	    replay-window 64 aead "$GCM" $KN 128 &&
+	ctl policy add src $N2/32 dst $N1/32 dir in \
+	    tmpl src $N2 dst $N1 proto esp reqid 4 mode transport &&
+	ctl policy add src $O2/32 dst 10.9.9.0/24 dir in \
+	    tmpl src $O2 dst $O1 proto esp reqid 1 mode transport'
 
 # fragments of a packet that never completes: give up soon
 nsx "$A" sysctl -qw net.ipv4.ipfrag_time=3
@@ -84,7 +107,8 @@ nsx "$B" "$PY" -u -B "$CRAFT" serve <"$TMP/craft.in" >"$TMP/craft.out" \
 	2>"$TMP/craft.err" &
 exec 5>"$TMP/craft.in" 6<"$TMP/craft.out"
 nsx "$A" "$PY" -u -B "$CRAFT" monitor --ipsecctl "$IPSECCTL" --names "$NAMES" \
-	--listen "$O1:7000,$I1:7001,$O1:7002" <"$TMP/mon.in" >"$TMP/mon.out" &
+	--listen "$O1:7000,$I1:7001,$O1:7002,$N1:7003,$LR:7004" \
+	<"$TMP/mon.in" >"$TMP/mon.out" &
 exec 7>"$TMP/mon.in" 8<"$TMP/mon.out"
 on_exit "exec 5>&- 7>&-"
 read -r -t 120 line <&8 || line="no answer"
@@ -146,7 +170,8 @@ craft() {
 	printf '%q ' --iface vb --dst-mac "$MAC_A" \
 		--src "$O2" --dst "$O1" --inner-src "$I2" --inner-dst "$I1" \
 		--sa "${SPEC[$sa]}" --dport "${PORT[$sa]}" --tag "$kind" \
-		--kind "$kind" --arg "$arg" --seq "$seq" --count "$count" "$@" >&5
+		--kind "$kind" --arg "$arg" --seq "$seq" --count "$count" \
+		${XARGS[$sa]:-} "$@" >&5
 	echo >&5
 	read -r -t 120 reply <&6 || reply="error: no answer from esp_craft.py"
 	echo "$reply"
@@ -365,9 +390,75 @@ run "tunnel inner IPv4 header broken (valid ICV)" gcm-tun malformed $N 0 \
 	"$(want sa.gcm-tun.malformed $N ns.malformed $N sa.gcm-tun.top $N)" \
 	inner version,ihl,totlen,short,csum "$FRESH"
 
+# ------------------------------- 12. cleartext a policy must refuse ---
+# UDP to 10.0.0.1:7000, which its dir in policy says arrives in ESP:
+# whole or in fragments (checked after reassembly, where the ports are),
+# first with no conntrack in A, then with it (nftables ct rule).
+plain_case() { # LABEL PSEUDO-SA SIZE FRAMES
+	local b a d w out kind="cleartext UDP $3 bytes ($1)"
+	w=$(want ns.plaintext $N)
+	(($4 > 1)) && w=$(want ns.plaintext $N ip.IpReasmReqds $(($4 * N)) \
+		ip.IpReasmOKs $N)
+	b=$(snap)
+	out=$(craft "$2" plain "$3" 1 $N --step 0 2>&1) ||
+		diag "$kind: esp_craft.py: $out"
+	a=$(settle "$b" "$w")
+	d=$(sdiff "$b" "$a")
+	check "$kind: $N datagrams: only the expected counters moved" \
+		same "$kind" "$d" "$w"
+	figure "$kind" $N "$(awk '/^rx\./ { s += $2 } END { print s + 0 }' <<<"$d")" plaintext
+}
+plain_case "no conntrack" plain 100 1
+plain_case "no conntrack, 3 fragments" plain 3000 3
+check "A: an nftables ruleset that uses conntrack" \
+	nsx "$A" nft -f - <<<'table inet hostile {
+		chain in { type filter hook input priority 0; ct state invalid counter; }
+	}'
+plain_case "conntrack" plain 100 1
+plain_case "conntrack, 3 fragments" plain 3000 3
+nsx "$A" nft delete table inet hostile
+# to an address that is local through policy routing only
+plain_case "to $LR, local through table 100" lroute 100 1
+valid_after "cleartext" gcm-tr
+
+# ------------------------------------------------ 13. nested ESP ---
+# Layer after layer of ESP under one SA, each valid, in one packet (IP
+# fragments from 40 layers on). XFRM accepts 6 transforms per packet; so
+# do we: 6 layers are decrypted (and counted), the 7th is dropped as
+# nesting. Each layer goes back through the stack as a packet of its own,
+# never on the stack of the one before: 1000 layers leave the kernel up.
+MAXDEPTH=6
+nest_tried=0 nest_dlv=0
+for depth in 1 2 3 4 5 6 7 8 12 30 60 100 300 1000; do
+	fresh nest "$depth"
+	b=$(snap)
+	out=$(craft nest nest "$depth" "$FRESH" 1 2>&1) ||
+		diag "nest $depth: esp_craft.py: $out"
+	frames=$(sed -n 's/.* in \([0-9]*\) frames.*/\1/p' <<<"$out")
+	frag=()
+	((frames > 1)) && frag=(ip.IpReasmReqds "$frames" ip.IpReasmOKs 1)
+	if ((depth <= MAXDEPTH)); then
+		w=$(want sa.nest.in_packets "$depth" sa.nest.top "$depth" \
+			rx.7003 1 "${frag[@]}")
+	else
+		w=$(want sa.nest.in_packets $MAXDEPTH sa.nest.top $MAXDEPTH \
+			sa.nest.nesting 1 ns.nesting 1 "${frag[@]}")
+	fi
+	a=$(settle "$b" "$w")
+	d=$(sdiff "$b" "$a")
+	check "nested ESP, $depth layer(s) in $frames frame(s): only the expected counters moved" \
+		same "nest $depth" "$d" "$w"
+	nest_tried=$((nest_tried + 1))
+	nest_dlv=$((nest_dlv + $(awk '/^rx\./ { s += $2 } END { print s + 0 }' <<<"$d")))
+	# nothing is left half done: the next layer numbers are the next ones
+	NEXT[nest]=$((FRESH + (depth < MAXDEPTH ? depth : MAXDEPTH)))
+done
+figure "nested ESP, 1..1000 layers" "$nest_tried" "$nest_dlv" nesting
+valid_after "nested ESP" nest
+
 # ---------------------------------------------------------- the end ---
-check "A still has its 3 SAs, all valid" eval \
-	'[[ $(ctl -j sa list | jq "[.[] | select(.state == \"valid\")] | length") == 3 ]]'
+check "A still has its 4 SAs, all valid" eval \
+	'[[ $(ctl -j sa list | jq "[.[] | select(.state == \"valid\")] | length") == 4 ]]'
 check "no kernel splat" eval \
 	'! dmesg | tail -n +$((DMESG0 + 1)) |
 	   grep -E "WARNING|BUG|Oops|KASAN|lockdep|RCU|leak|Call Trace"'

@@ -41,6 +41,14 @@ packet):
                      M = ok | reverse | overlap | missing
   udp4500 P          UDP 4500 -> 4500, payload P = empty | keepalive
                      | marker | trunc7 | esphdr (SPI + seq, no more)
+  nest D             D transport mode ESP layers of the SA around the
+                     UDP payload, all valid: the outermost has sequence
+                     number SEQ, the next SEQ + 1, ... (D numbers per
+                     packet: use --step D); outer packets larger than
+                     the link MTU (1500) go out as IP fragments
+  plain N            no ESP: a cleartext UDP datagram of N payload bytes
+                     from --src to --dst:--dport, as IP fragments of at
+                     most 1500 bytes when it does not fit in one
 Prints one line: "sent N packets in M frames"; with --expect-refused every
 send must fail with EMSGSIZE (exit status 0 only then).
 
@@ -243,6 +251,31 @@ class Crafter:
             del frags[1]
         return frags
 
+    def fragment(self, proto, payload, mtu=1500):
+        """One IPv4 packet, or fragments of at most mtu bytes."""
+        a = self.a
+        ident = self.next_ident()
+        if 20 + len(payload) <= mtu:
+            return [ipv4(a.src, a.dst, proto, payload, ident, frag=0)]
+        step = (mtu - 20) & ~7
+        frags = []
+        for off in range(0, len(payload), step):
+            mf = 0x2000 if off + step < len(payload) else 0
+            frags.append(ipv4(a.src, a.dst, proto,
+                              payload[off:off + step], ident,
+                              frag=mf | (off // 8)))
+        return frags
+
+    def nested(self, seq, depth):
+        """depth transport layers, seq the outermost, seq + 1 inside..."""
+        a = self.a
+        data = ("%s %d depth %d\n" % (a.tag, seq, depth)).encode()
+        payload, nh = udp(a.src, a.dst, 4242, a.dport, data), IPPROTO_UDP
+        for k in reversed(range(depth)):
+            plain = payload + trailer(self.sa, len(payload), nh)
+            payload, nh = self.sa.seal(seq + k, plain), IPPROTO_ESP
+        return self.fragment(IPPROTO_ESP, payload)
+
     def udp4500(self, what, seq):
         a = self.a
         data = {
@@ -297,6 +330,13 @@ class Crafter:
             return self.fragments(seq, arg)
         if k == "udp4500":
             return [self.udp4500(arg, seq)]
+        if k == "nest":
+            return self.nested(seq, int(arg))
+        if k == "plain":
+            data = ("%s %d\n" % (self.a.tag, seq)).encode()
+            data += b"." * max(int(arg) - len(data), 0)
+            return self.fragment(IPPROTO_UDP, udp(self.a.src, self.a.dst,
+                                                  4242, self.a.dport, data))
         raise SystemExit("unknown kind %s" % k)
 
 

@@ -21,7 +21,9 @@ const char *const drop_reason[NFIPSEC_DROP_COUNT] = {
 	[NFIPSEC_DROP_NOMEM] = "nomem",
 	[NFIPSEC_DROP_CRYPTO] = "crypto",
 	[NFIPSEC_DROP_OUTPUT] = "output",
+	[NFIPSEC_DROP_NESTING] = "nesting",
+	[NFIPSEC_DROP_BACKLOG] = "backlog",
 };
 
 /* a new reason in the uapi must get a name here */
-_Static_assert(NFIPSEC_DROP_COUNT == 18, "update drop_reason[]");
+_Static_assert(NFIPSEC_DROP_COUNT == 20, "update drop_reason[]");

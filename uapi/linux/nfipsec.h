@@ -300,6 +300,10 @@ enum nfipsec_drop {
 	NFIPSEC_DROP_CRYPTO,		/* crypto API error other than auth */
 	/* outbound: segmentation, checksum or transmit error */
 	NFIPSEC_DROP_OUTPUT,
+	/* inbound: more nested ESP layers than one packet may carry (6) */
+	NFIPSEC_DROP_NESTING,
+	/* inbound: the queue decrypted packets re-enter the stack by is full */
+	NFIPSEC_DROP_BACKLOG,
 	__NFIPSEC_DROP_MAX
 };
 

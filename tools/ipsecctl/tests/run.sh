@@ -593,7 +593,7 @@ v = json.load(open(sys.argv[1]))
 reasons = ["no_sa", "replay", "too_old", "auth", "bad_padding",
            "bad_nexthdr", "malformed", "policy_mismatch", "plaintext",
            "policy_block", "no_out_sa", "seq_overflow", "expired", "mtu",
-           "no_route", "nomem", "crypto", "output"]
+           "no_route", "nomem", "crypto", "output", "nesting", "backlog"]
 full = v[1]
 for k in ["src", "dst", "proto", "spi", "spi_num", "reqid", "mode",
           "replay_window", "flags", "state", "aead", "sel", "lifetime",
@@ -642,7 +642,7 @@ if python3 - "$tmp/out" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
 assert v["sa_count"] == 5 and v["policy_count"] == 5
-assert list(v["drops"])[0] == "no_sa" and len(v["drops"]) == 18
+assert list(v["drops"])[0] == "no_sa" and len(v["drops"]) == 20
 assert v["drops"]["policy_block"] == 42
 PY
 then ok "JSON keys: stats"; else not_ok "JSON keys: stats"; fi
