@@ -99,8 +99,11 @@ static enum nfipsec_drop nfipsec_inner_opts(struct sk_buff *skb)
 
 /*
  * The decrypted packet's direction comes from routing it, as the stack
- * will: delivered here (in) or forwarded (fwd). Transport mode kept the
- * route of the outer header, which has the same addresses.
+ * will: delivered here (in) or forwarded (fwd). Transport mode keeps the
+ * route of the outer header, which has the same addresses, as XFRM does.
+ * A tunnel mode inner packet is routed again after PRE_ROUTING, as ip_rcv
+ * would, so that marks and DNAT set there count; its options are parsed
+ * here, against this route (ip_rcv_options).
  */
 static enum nfipsec_drop nfipsec_in_route(struct sk_buff *skb, u8 *dir)
 {
@@ -213,6 +216,9 @@ static bool __nfipsec_input_done(struct sk_buff *skb, int err)
 		nfipsec_in_drop(sa, skb, reason);
 		return false;
 	}
+	/* Routed again after PRE_ROUTING; a source route chose its hop. */
+	if (sa->mode == NFIPSEC_MODE_TUNNEL && !IPCB(skb)->opt.srr)
+		skb_dst_drop(skb);
 	/* Counted once it passed every check: what is delivered. */
 	if (!nfipsec_sa_account(sa, plen, false)) {
 		kfree_skb(skb);
