@@ -91,10 +91,7 @@ struct nfipsec_cb {
 	} header;
 	void *tmp;		/* crypto request, while in the crypto API */
 	struct nfipsec_sa *sa;	/* a reference, until the packet is done */
-	union {
-		u64 seq;	/* inbound: sequence number */
-		u32 len;	/* outbound: inner length */
-	};
+	u64 seq;		/* sequence number */
 };
 
 #define NFIPSEC_CB(skb) ((struct nfipsec_cb *)((skb)->cb))

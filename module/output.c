@@ -13,6 +13,7 @@
 #include "esp.h"
 #include "sa.h"
 #include "spd.h"
+#include "txorder.h"
 
 static void nfipsec_out_drop(struct nfipsec_sa *sa, struct sk_buff *skb,
 			     enum nfipsec_drop reason)
@@ -42,23 +43,21 @@ static struct rtable *nfipsec_route(struct nfipsec_sa *sa, struct net *net)
 	return rt;
 }
 
-/* Encrypted (or failed): send it as a packet of its own. */
-void nfipsec_output_done(struct sk_buff *skb, int err)
+/*
+ * In sequence number order (txorder.c): send the packet as one of its own,
+ * or free it if it failed after it took its number. Consumes the
+ * reference on its SA.
+ */
+static void nfipsec_output_xmit(struct sk_buff *skb, bool drop)
 {
 	struct nfipsec_sa *sa = NFIPSEC_CB(skb)->sa;
 	struct net *net = sa->nn->net;
 
-	if (err) {
-		nfipsec_out_drop(sa, skb, err == -ENOMEM ? NFIPSEC_DROP_NOMEM :
-				 NFIPSEC_DROP_CRYPTO);
-		return;
-	}
-	if (!nfipsec_sa_account(sa, NFIPSEC_CB(skb)->len, true)) {
-		kfree_skb(skb);
-		nfipsec_sa_put(sa);
-		return;
-	}
 	nfipsec_sa_put(sa);
+	if (drop) {
+		kfree_skb(skb);
+		return;
+	}
 	memset(IPCB(skb), 0, sizeof(struct inet_skb_parm));
 	/* Transformed: our hook and NAT's policy re-lookup leave it alone. */
 	IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED;
@@ -67,6 +66,31 @@ void nfipsec_output_done(struct sk_buff *skb, int err)
 	skb->ignore_df = 1;
 	ip_select_ident(net, skb, NULL);
 	ip_local_out(net, NULL, skb);
+}
+
+/* A packet that took a sequence number failed: it keeps its place. */
+static void nfipsec_out_drop_seq(struct sk_buff *skb, enum nfipsec_drop reason)
+{
+	struct nfipsec_sa *sa = NFIPSEC_CB(skb)->sa;
+
+	if (reason != __NFIPSEC_DROP_MAX)
+		nfipsec_sa_error(sa, reason);
+	nfipsec_txorder_done(&sa->txorder, skb, NFIPSEC_CB(skb)->seq, true,
+			     nfipsec_output_xmit);
+}
+
+/* Encrypted (or failed): on to the wire in sequence number order. */
+void nfipsec_output_done(struct sk_buff *skb, int err)
+{
+	struct nfipsec_sa *sa = NFIPSEC_CB(skb)->sa;
+
+	if (err) {
+		nfipsec_out_drop_seq(skb, err == -ENOMEM ? NFIPSEC_DROP_NOMEM :
+				     NFIPSEC_DROP_CRYPTO);
+		return;
+	}
+	nfipsec_txorder_done(&sa->txorder, skb, NFIPSEC_CB(skb)->seq, false,
+			     nfipsec_output_xmit);
 }
 
 /* One packet, no GSO; consumes @skb and a reference on @sa. */
@@ -79,15 +103,28 @@ static void nfipsec_output_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_OUTPUT);
 		return;
 	}
-	/* Take the number first: pairs with the barrier in an SA update. */
+	/*
+	 * Take the number first: pairs with the barrier in an SA update.
+	 * From here on the packet passes nfipsec_txorder_done() once.
+	 */
 	seq = atomic64_inc_return(&sa->oseq);
+	NFIPSEC_CB(skb)->sa = sa;
+	NFIPSEC_CB(skb)->seq = seq;
 	if (READ_ONCE(sa->state) == NFIPSEC_SA_STATE_DEAD) {
-		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_EXPIRED);
+		nfipsec_out_drop_seq(skb, NFIPSEC_DROP_EXPIRED);
 		return;
 	}
 	if (!(sa->flags & NFIPSEC_SA_F_ESN) && seq > U32_MAX) {
 		nfipsec_sa_kill(sa);
-		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_SEQ_OVERFLOW);
+		nfipsec_out_drop_seq(skb, NFIPSEC_DROP_SEQ_OVERFLOW);
+		return;
+	}
+	/* Bytes protected: the payload, as XFRM counts (transport: no IP),
+	 * before the transform, as XFRM does. A hard limit: counted there.
+	 */
+	if (!nfipsec_sa_account(sa, skb->len - (sa->mode == NFIPSEC_MODE_TRANSPORT ?
+						ip_hdrlen(skb) : 0), true)) {
+		nfipsec_out_drop_seq(skb, __NFIPSEC_DROP_MAX);
 		return;
 	}
 	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
@@ -95,10 +132,6 @@ static void nfipsec_output_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 		skb_dst_set(skb, dst_clone(&rt->dst));
 	}
 	nf_reset_ct(skb);
-	NFIPSEC_CB(skb)->sa = sa;
-	/* Bytes protected: the payload, as XFRM counts (transport: no IP). */
-	NFIPSEC_CB(skb)->len = skb->len - (sa->mode == NFIPSEC_MODE_TRANSPORT ?
-					   ip_hdrlen(skb) : 0);
 	nfipsec_esp_output(sa, skb, seq, df, LL_RESERVED_SPACE(rt->dst.dev));
 }
 

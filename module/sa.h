@@ -11,6 +11,7 @@
 
 #include "nfipsec.h"
 #include "replay.h"
+#include "txorder.h"
 
 /* SAD key: how inbound packets find their SA. Padding is zeroed. */
 struct nfipsec_sa_id {
@@ -92,6 +93,7 @@ struct nfipsec_sa {
 	struct nfipsec_sa_pcpu __percpu *pcpu;
 	atomic64_t errors[__NFIPSEC_DROP_MAX];
 	struct dst_cache dst_cache;	/* route to the peer, tunnel mode */
+	struct nfipsec_txorder txorder;	/* outbound, own lock */
 	/* Time limits; holds a reference while queued. */
 	struct delayed_work expire_work;
 	struct rcu_work free_work;

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sequence number order on the wire. A packet takes its number before the
+ * crypto, which runs on every CPU at once (and may complete elsewhere,
+ * later); were each sent as soon as it is encrypted, packets from two CPUs
+ * would interleave on the wire by as many as one CPU sends while the other
+ * is held up, and a peer's replay window (32 packets in strongSwan)
+ * refuses what falls behind it. So each packet, sent or dropped after it
+ * took its number, passes here in any order: it waits until every earlier
+ * number has passed, and one CPU at a time sends what is ready, in order,
+ * as a qdisc runs on one CPU at a time.
+ *
+ * A dropped packet holds its place (it is freed instead of sent). Numbers
+ * are never lost: every packet that took one comes here once. Should more
+ * than NFIPSEC_TXORDER_MAX wait all the same (a deep asynchronous crypto
+ * queue), they go out in order over the gap rather than wait longer.
+ */
+#include <net/ip.h>
+
+#include "txorder.h"
+
+#define NFIPSEC_TXORDER_MAX	256
+
+/*
+ * A held packet's number, in the room of its IP control block: the caller's
+ * own part of the control block, after it, is left alone, and @send sets
+ * the IP control block up anew.
+ */
+struct nfipsec_txorder_cb {
+	u64 seq;
+	bool drop;
+};
+
+static struct nfipsec_txorder_cb *nfipsec_txorder_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct nfipsec_txorder_cb) >
+		     sizeof(struct inet_skb_parm));
+	return (struct nfipsec_txorder_cb *)skb->cb;
+}
+
+void nfipsec_txorder_init(struct nfipsec_txorder *txo)
+{
+	spin_lock_init(&txo->lock);
+	txo->next = 0;
+	__skb_queue_head_init(&txo->held);
+	__skb_queue_head_init(&txo->ready);
+	txo->sending = false;
+}
+
+/* Hold @skb, number @seq, in ascending order; caller holds txo->lock. */
+static void nfipsec_txorder_hold(struct nfipsec_txorder *txo,
+				 struct sk_buff *skb, u64 seq, bool drop)
+{
+	struct sk_buff *p;
+
+	/* Usually the latest: search from the tail. */
+	skb_queue_reverse_walk(&txo->held, p)
+		if (nfipsec_txorder_cb(p)->seq < seq)
+			break;
+	/* After p, or first when every held one is later. */
+	__skb_queue_after(&txo->held, p, skb);
+	nfipsec_txorder_cb(skb)->seq = seq;
+	nfipsec_txorder_cb(skb)->drop = drop;
+}
+
+/*
+ * @skb (number @seq; to be freed if @drop) is encrypted, or failed. Sends
+ * it with @send now, or once every earlier number has passed here; the
+ * CPU that is sending may send it. The control block of a held packet is
+ * this unit's until @send: @send must set it up for what follows. Called
+ * with BH disabled.
+ */
+void nfipsec_txorder_done(struct nfipsec_txorder *txo, struct sk_buff *skb,
+			  u64 seq, bool drop,
+			  void (*send)(struct sk_buff *skb, bool drop))
+{
+	struct sk_buff_head out;
+	struct sk_buff *p;
+
+	lockdep_assert_in_softirq();
+	__skb_queue_head_init(&out);
+	spin_lock(&txo->lock);
+	if (!txo->next)
+		txo->next = seq;	/* the first one of this SA object */
+	if (seq < txo->next) {
+		/* Late (it came before the first number seen): send it. */
+		nfipsec_txorder_cb(skb)->drop = drop;
+		__skb_queue_tail(&txo->ready, skb);
+	} else {
+		nfipsec_txorder_hold(txo, skb, seq, drop);
+		/* Too many wait: give up the gap, keep the order. */
+		if (skb_queue_len(&txo->held) > NFIPSEC_TXORDER_MAX)
+			txo->next = nfipsec_txorder_cb(skb_peek(&txo->held))->seq;
+		while ((p = skb_peek(&txo->held)) &&
+		       nfipsec_txorder_cb(p)->seq == txo->next) {
+			__skb_unlink(p, &txo->held);
+			__skb_queue_tail(&txo->ready, p);
+			txo->next++;
+		}
+	}
+	if (txo->sending) {
+		spin_unlock(&txo->lock);
+		return;
+	}
+	txo->sending = true;
+	while (!skb_queue_empty(&txo->ready)) {
+		skb_queue_splice_tail_init(&txo->ready, &out);
+		spin_unlock(&txo->lock);
+		while ((p = __skb_dequeue(&out)))
+			send(p, nfipsec_txorder_cb(p)->drop);
+		spin_lock(&txo->lock);
+	}
+	txo->sending = false;
+	spin_unlock(&txo->lock);
+}
