@@ -23,21 +23,29 @@ static void nfipsec_out_drop(struct nfipsec_sa *sa, struct sk_buff *skb,
 	nfipsec_sa_put(sa);
 }
 
-/* The route to the peer; tunnel mode only. Called with BH disabled. */
-static struct rtable *nfipsec_route(struct nfipsec_sa *sa, struct net *net)
+/*
+ * The route to the peer; tunnel mode only. Called with BH disabled. The
+ * packet's mark selects it, as in XFRM (policy routing by fwmark); the
+ * SA's route cache holds the route of unmarked packets only.
+ */
+static struct rtable *nfipsec_route(struct nfipsec_sa *sa, struct net *net,
+				    u32 mark)
 {
 	struct flowi4 fl4 = {};
 	struct rtable *rt;
 	__be32 saddr;
 
-	rt = (struct rtable *)dst_cache_get_ip4(&sa->dst_cache, &saddr);
-	if (rt)
-		return rt;
+	if (!mark) {
+		rt = (struct rtable *)dst_cache_get_ip4(&sa->dst_cache, &saddr);
+		if (rt)
+			return rt;
+	}
 	fl4.daddr = sa->id.daddr.a4;
 	fl4.saddr = sa->tid.saddr.a4;
 	fl4.flowi4_proto = IPPROTO_ESP;
+	fl4.flowi4_mark = mark;
 	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
+	if (IS_ERR(rt) || mark)
 		return rt;
 	dst_cache_set_ip4(&sa->dst_cache, &rt->dst, fl4.saddr);
 	return rt;
@@ -147,7 +155,7 @@ static void nfipsec_output(struct nfipsec_sa *sa, struct sk_buff *skb)
 	u32 mtu, max;
 
 	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
-		rt = nfipsec_route(sa, net);
+		rt = nfipsec_route(sa, net, skb->mark);
 		if (IS_ERR(rt)) {
 			nfipsec_out_drop(sa, skb, NFIPSEC_DROP_NO_ROUTE);
 			return;
