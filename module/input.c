@@ -12,6 +12,7 @@
 #include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
 
+#include "conntrack.h"
 #include "esp.h"
 #include "sa.h"
 #include "spd.h"
@@ -244,7 +245,7 @@ unsigned int nfipsec_in_hook(void *priv, struct sk_buff *skb,
 	const struct ip_esp_hdr *esph;
 	struct nfipsec_sa_id id;
 	struct nfipsec_sa *sa;
-	unsigned int ihl;
+	unsigned int ihl, verdict;
 
 	if (ip_hdr(skb)->protocol != IPPROTO_ESP || !READ_ONCE(nn->sad.count))
 		return NF_ACCEPT;
@@ -264,6 +265,12 @@ unsigned int nfipsec_in_hook(void *priv, struct sk_buff *skb,
 		/* Not ours: the kernel's own IPsec may know it. */
 		nfipsec_drop_count(nn, NFIPSEC_DROP_NO_SA);
 		return NF_ACCEPT;
+	}
+	/* The ESP flow, as known to conntrack after all of LOCAL_IN. */
+	verdict = nfipsec_ct_confirm(skb);
+	if (verdict != NF_ACCEPT) {
+		nfipsec_sa_put(sa);
+		return verdict;
 	}
 	nfipsec_input(sa, skb);
 	return NF_STOLEN;
