@@ -110,14 +110,14 @@ nsx "$gw1" conntrack -L >/dev/null 2>&1 || CTNL=0
 # ct_show NS ARGS...: the conntrack entries matching ARGS (conntrack -L).
 ct_show() { ip netns exec "$1" conntrack -L "${@:2}" 2>/dev/null; }
 
-# ct_wait NS REGEX ARGS...: wait until a conntrack entry matching ARGS
-# matches REGEX; prints the entries.
+# ct_wait NS REGEX ARGS...: wait (up to 10 s) until a conntrack entry
+# matching ARGS matches REGEX; prints the entries.
 ct_wait() {
-	local i out
-	for ((i = 0; i < 50; i++)); do
+	local end=$((SECONDS + 10)) out
+	while ((SECONDS < end)); do
 		out=$(ct_show "$1" "${@:3}")
 		grep -qE "$2" <<<"$out" && { echo "$out"; return 0; }
-		sleep 0.1
+		sleep 0.2
 	done
 	echo "no entry matching /$2/:"
 	ct_show "$1"
