@@ -16,6 +16,7 @@
 #include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
 
+#include "conntrack.h"
 #include "esp.h"
 #include "reinject.h"
 #include "sa.h"
@@ -304,7 +305,7 @@ static unsigned int nfipsec_in_esp(struct nfipsec_net *nn, struct sk_buff *skb)
 	const struct ip_esp_hdr *esph;
 	struct nfipsec_sa_id id;
 	struct nfipsec_sa *sa;
-	unsigned int ihl;
+	unsigned int ihl, verdict;
 
 	ihl = ip_hdrlen(skb);
 	if (!pskb_may_pull(skb, ihl + sizeof(*esph))) {
@@ -322,6 +323,12 @@ static unsigned int nfipsec_in_esp(struct nfipsec_net *nn, struct sk_buff *skb)
 		/* Not ours: the kernel's own IPsec may know it. */
 		nfipsec_drop_count(nn, NFIPSEC_DROP_NO_SA);
 		return NF_ACCEPT;
+	}
+	/* The ESP flow, as known to conntrack after all of LOCAL_IN. */
+	verdict = nfipsec_ct_confirm(skb);
+	if (verdict != NF_ACCEPT) {
+		nfipsec_sa_put(sa);
+		return verdict;
 	}
 	nfipsec_input(sa, skb);
 	return NF_STOLEN;

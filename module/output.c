@@ -10,6 +10,7 @@
 #include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
 
+#include "conntrack.h"
 #include "esp.h"
 #include "sa.h"
 #include "spd.h"
@@ -223,6 +224,7 @@ unsigned int nfipsec_out_hook(void *priv, struct sk_buff *skb,
 	struct nfipsec_sa_tid tid;
 	struct nfipsec_flow flow;
 	struct nfipsec_sa *sa;
+	unsigned int verdict;
 
 	/* Bridged frames: not routed, and their control block is not IPCB. */
 	if (!READ_ONCE(nn->spd.count[NFIPSEC_DIR_OUT]) || nfipsec_bridged(skb) ||
@@ -253,6 +255,12 @@ unsigned int nfipsec_out_hook(void *priv, struct sk_buff *skb,
 	if (!sa || !nfipsec_sa_get(sa)) {
 		nfipsec_drop_count(nn, NFIPSEC_DROP_NO_OUT_SA);
 		return NF_DROP;
+	}
+	/* Known to conntrack as after all of POST_ROUTING, but not SNATed. */
+	verdict = nfipsec_ct_confirm(skb);
+	if (verdict != NF_ACCEPT) {
+		nfipsec_sa_put(sa);
+		return verdict;
 	}
 	local_bh_disable();
 	nfipsec_output(sa, skb);
