@@ -420,6 +420,29 @@ nsx "$A" nft delete table inet hostile
 # to an address that is local through policy routing only
 plain_case "to $LR, local through table 100" lroute 100 1
 valid_after "cleartext" gcm-tr
+# Cleartext ICMP errors about protected flows (RFC 4301 6.2), as XFRM
+# treats them: checked as ICMP packets of their own. Where the dir in
+# policy protects every protocol (the nest SA's), they are dropped; where
+# it protects UDP to one port (gcm-tr's), they are not ESP's business and
+# reach the IP layer (here: no socket, nothing counted).
+icmp_case() { # LABEL PSEUDO-SA TYPE WANT
+	local b a d out kind="cleartext ICMP $3 ($1)"
+	b=$(snap)
+	out=$(craft "$2" icmperr "$3" 1 $N --step 0 2>&1) ||
+		diag "$kind: esp_craft.py: $out"
+	a=$(settle "$b" "$4")
+	d=$(sdiff "$b" "$a")
+	check "$kind: $N errors: only the expected counters moved" \
+		same "$kind" "$d" "$4"
+	figure "$kind" $N $((N - $(awk '/^ns\./ { s += $2 } END { print s + 0 }' <<<"$d"))) \
+		"$([[ -n $4 ]] && echo plaintext || echo none)"
+}
+SPEC[icmp-all]=${SPEC[nest]} PORT[icmp-all]=7003 XARGS[icmp-all]=${XARGS[nest]}
+SPEC[icmp-udp]=${SPEC[gcm-tr]} PORT[icmp-udp]=7000
+for t in unreach fragneeded; do
+	icmp_case "policy for every protocol" icmp-all $t "$(want ns.plaintext $N)"
+	icmp_case "policy for UDP port 7000 only" icmp-udp $t ""
+done
 
 # ------------------------------------------------ 13. nested ESP ---
 # Layer after layer of ESP under one SA, each valid, in one packet (IP

@@ -49,6 +49,10 @@ packet):
   plain N            no ESP: a cleartext UDP datagram of N payload bytes
                      from --src to --dst:--dport, as IP fragments of at
                      most 1500 bytes when it does not fit in one
+  icmperr T          no ESP: a cleartext ICMP error (T = unreach: port
+                     unreachable, fragneeded: fragmentation needed, MTU
+                     1200) from --src to --dst, quoting a UDP datagram of
+                     --dst to --src:--dport
 Prints one line: "sent N packets in M frames"; with --expect-refused every
 send must fail with EMSGSIZE (exit status 0 only then).
 
@@ -78,7 +82,7 @@ import subprocess
 import sys
 
 ETH_P_IP = 0x0800
-IPPROTO_IPIP, IPPROTO_UDP, IPPROTO_ESP = 4, 17, 50
+IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_UDP, IPPROTO_ESP = 1, 4, 17, 50
 
 
 def csum(b):
@@ -266,6 +270,20 @@ class Crafter:
                               frag=mf | (off // 8)))
         return frags
 
+    def icmp_error(self, what, seq):
+        """An ICMP error about a datagram --dst sent to --src:--dport."""
+        a = self.a
+        quoted = ipv4(a.dst, a.src, IPPROTO_UDP,
+                      udp(a.dst, a.src, 4242, a.dport, b"q %d\n" % seq),
+                      self.next_ident())[:28]
+        typ, code, rest = {
+            "unreach": (3, 3, 0),
+            "fragneeded": (3, 4, 1200),
+        }[what]
+        h = struct.pack("!BBHI", typ, code, 0, rest) + quoted
+        h = h[:2] + struct.pack("!H", csum(h)) + h[4:]
+        return ipv4(a.src, a.dst, IPPROTO_ICMP, h, self.next_ident())
+
     def nested(self, seq, depth):
         """depth transport layers, seq the outermost, seq + 1 inside..."""
         a = self.a
@@ -332,6 +350,8 @@ class Crafter:
             return [self.udp4500(arg, seq)]
         if k == "nest":
             return self.nested(seq, int(arg))
+        if k == "icmperr":
+            return [self.icmp_error(arg, seq)]
         if k == "plain":
             data = ("%s %d\n" % (self.a.tag, seq)).encode()
             data += b"." * max(int(arg) - len(data), 0)
