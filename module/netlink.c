@@ -420,24 +420,6 @@ static struct nfipsec_net *nfipsec_nl_net(struct genl_info *info)
 	return nfipsec_pernet(genl_info_net(info));
 }
 
-/* Carry sequence and replay state over, so numbers are never reused. */
-static void nfipsec_sa_takeover(struct nfipsec_sa *sa, struct nfipsec_sa *old)
-{
-	WRITE_ONCE(old->state, NFIPSEC_SA_STATE_DEAD);
-	smp_mb();	/* pairs with the atomic increment of oseq on output */
-	atomic64_set(&sa->oseq, atomic64_read(&old->oseq));
-	spin_lock_bh(&old->lock);
-	if (old->replay.window == sa->replay.window && sa->replay.ring) {
-		sa->replay.top = old->replay.top;
-		memcpy(sa->replay.ring, old->replay.ring,
-		       BITS_TO_LONGS(sa->replay.ring_bits) * sizeof(long));
-	} else {
-		sa->replay.top = old->replay.top;
-	}
-	spin_unlock_bh(&old->lock);
-	nfipsec_sa_inherit(sa, old);
-}
-
 static int nfipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info,
 			     bool update)
 {
@@ -478,7 +460,7 @@ static int nfipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info,
 		goto err_unlock;
 	}
 	if (old)
-		nfipsec_sa_takeover(sa, old);
+		nfipsec_sa_inherit(sa, old);
 	err = nfipsec_sad_insert(nn, sa, old, extack);
 	if (err)
 		goto err_unlock;

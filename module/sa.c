@@ -242,7 +242,7 @@ u32 nfipsec_sa_mtu(const struct nfipsec_sa *sa, u32 mtu)
 
 /*
  * An update replaces the SA object, not the SA: keep its history (counters,
- * lifetime use, times). @sa is not published yet.
+ * lifetime use, times). @sa is not published yet; @old is left as it is.
  */
 void nfipsec_sa_inherit(struct nfipsec_sa *sa, struct nfipsec_sa *old)
 {
@@ -262,4 +262,27 @@ void nfipsec_sa_inherit(struct nfipsec_sa *sa, struct nfipsec_sa *old)
 	sa->add_time = old->add_time;
 	sa->add_jiffies = old->add_jiffies;
 	sa->use_jiffies = READ_ONCE(old->use_jiffies);
+}
+
+/*
+ * The last step of an update, which cannot fail: @old dies and @sa, linked
+ * but dead (unused) until now, goes live with @old's sequence numbers and
+ * replay window, all under both SAs' locks. A packet that passed @old's
+ * replay check before and completes after is refused by @old's moved
+ * window (nfipsec_replay_move()), so no sequence number is accepted twice
+ * across the update, whatever the windows' sizes. Caller holds nn->lock.
+ */
+void nfipsec_sa_takeover(struct nfipsec_sa *sa, struct nfipsec_sa *old)
+{
+	spin_lock_bh(&old->lock);
+	spin_lock_nested(&sa->lock, SINGLE_DEPTH_NESTING);
+	WRITE_ONCE(old->state, NFIPSEC_SA_STATE_DEAD);
+	smp_mb();	/* pairs with the atomic increment of oseq on output */
+	atomic64_set(&sa->oseq, atomic64_read(&old->oseq));
+	nfipsec_replay_move(&sa->replay, &old->replay);
+	/* Output finds @sa once it is live; its oseq increment orders. */
+	smp_wmb();
+	WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_VALID);
+	spin_unlock(&sa->lock);
+	spin_unlock_bh(&old->lock);
 }
