@@ -464,6 +464,8 @@ static int nfipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info,
 	err = nfipsec_sad_insert(nn, sa, old, extack);
 	if (err)
 		goto err_unlock;
+	/* Only now: an update's time limits count from the inherited add. */
+	nfipsec_sa_arm_expiry(sa);
 	mutex_unlock(&nn->lock);
 	return 0;
 

@@ -114,7 +114,10 @@ void nfipsec_sad_unlink(struct nfipsec_net *nn, struct nfipsec_sa *sa)
 	lockdep_assert_held(&nn->lock);
 	if (!sa->linked)
 		return;
+	/* Under the SA lock: its expiry work then queues itself no more. */
+	spin_lock_bh(&sa->lock);
 	WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_DEAD);
+	spin_unlock_bh(&sa->lock);
 	rhashtable_remove_fast(&sad->by_id, &sa->id_node,
 			       nfipsec_sad_id_params);
 	rhltable_remove(&sad->by_tmpl, &sa->tmpl_node,
