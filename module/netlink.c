@@ -355,6 +355,12 @@ static int nfipsec_nl_sa_parse(struct nlattr *nest, struct nfipsec_sa_cfg *cfg,
 			return -EINVAL;
 		}
 	}
+	if (cfg->mode == NFIPSEC_MODE_TUNNEL &&
+	    nfipsec_addr_any(cfg->id.family, &cfg->saddr)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NFIPSEC_SA_A_SRC],
+				    "tunnel mode SA SRC is the unspecified address (0.0.0.0 or ::)");
+		return -EINVAL;
+	}
 	if (tb[NFIPSEC_SA_A_FLAGS]) {
 		cfg->flags = nla_get_u32(tb[NFIPSEC_SA_A_FLAGS]);
 		if (cfg->flags & ~NFIPSEC_SA_F_ALL) {
