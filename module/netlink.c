@@ -769,28 +769,38 @@ static int nfipsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Dump cursor: args[0] entries done, args[1] the last entry sent, valid
- * while args[2] equals the generation (no change since). On a change the
- * dump goes on by count and the next message says NLM_F_DUMP_INTR.
+ * Dump cursor, in cb->ctx: how many SAs were sent and the key of the last
+ * one, never a pointer. The next part goes on after the SA with that key,
+ * found under nn->lock, so linked (an update keeps its place in the list);
+ * when it is gone, by count. Any change in between makes the next message
+ * say NLM_F_DUMP_INTR (the generation).
  */
+struct nfipsec_sa_dump_ctx {
+	long done;
+	struct nfipsec_sa_id last;
+};
+
 static int nfipsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nfipsec_net *nn = nfipsec_pernet(sock_net(skb->sk));
+	struct nfipsec_sa_dump_ctx *ctx = (void *)cb->ctx;
 	struct nfipsec_sa *sa, *last = NULL;
 	struct list_head *pos;
-	long done = cb->args[0], i = 0;
+	long i = 0;
 	void *hdr;
 	int err = 0;
 
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	mutex_lock(&nn->lock);
 	cb->seq = nn->gen;
-	if (done && cb->args[2] == nn->gen) {
-		last = (struct nfipsec_sa *)cb->args[1];
+	if (ctx->done)
+		last = nfipsec_sad_find(nn, &ctx->last);
+	if (last) {
 		pos = &last->list;
-		i = done;
+		i = ctx->done;
 	} else {
 		pos = &nn->sad.list;
-		for (i = 0; i < done && pos->next != &nn->sad.list; i++)
+		for (i = 0; i < ctx->done && pos->next != &nn->sad.list; i++)
 			pos = pos->next;
 	}
 	sa = list_entry(pos, struct nfipsec_sa, list);
@@ -809,12 +819,10 @@ static int nfipsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		last = sa;
+		ctx->last = sa->id;
 		i++;
 	}
-	cb->args[0] = i;
-	cb->args[1] = (long)last;
-	cb->args[2] = nn->gen;
+	ctx->done = i;
 	mutex_unlock(&nn->lock);
 	if (err && !skb->len)
 		return err;
