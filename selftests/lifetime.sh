@@ -4,14 +4,15 @@
 # SA time limits, without traffic (churn.sh expires SAs under traffic):
 #   1. an sa update keeps the hard time limit counted from the first add:
 #      time-hard 8, updated (same limit) at 5.6 s, the SA is gone at 9.5 s
-#      (and still there at 5.8 s);
+#      (and still there right after the update);
 #   2. time-hard 18446744073709551615 (2^64 - 1, what ip xfrm shows as INF
 #      for byte and packet limits) and other times too large for the timer
 #      are accepted and never expire: reported as given, the SAs still
 #      VALID after 3 s, and 20 such SAs raise no storm of timer softirqs
-#      (TIMER count over 3 s at most 150 above the same time with none);
-#   3. soft and hard together: time-soft 2 time-hard 4, soft expired at
-#      3 s, gone at 5 s.
+#      (TIMER count over 3 s at most 300 above the same time with none);
+#   3. soft and hard together: time-soft 2 time-hard 10, soft expired at
+#      4 s, gone at 11.5 s (wide margins: the VM may run slowly).
+# Times are taken after the add returned (the limits started before).
 set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -50,8 +51,8 @@ sleep_until() {
 
 # ------------------------------------------- 1. update, hard limit kept ---
 diag "1. sa update keeps the hard time limit (at ${SECONDS}s)"
-t0=$(date +%s.%N)
 check "add SA 0x101 with time-hard 8" sa_add add 0x101 limit time-hard 8
+t0=$(date +%s.%N)	# after the add: its limits started earlier
 sleep_until "$t0" 5.6
 check "sa update of 0x101 at 5.6 s (time-hard 8)" \
 	sa_add update 0x101 limit time-hard 8
@@ -85,24 +86,24 @@ sleep 3
 s1=$(timer_softirqs)
 busy=$((s1 - s0))
 check "TIMER softirqs over 3 s: $busy with the SAs, $idle without" \
-	[ "$busy" -le $((idle + 150)) ]
+	[ "$busy" -le $((idle + 300)) ]
 # (ipsecctl's text: jq would round the number to a double)
 check "time-hard is reported as given" eval \
-	'ctl sa list -s | grep -q "expire add: soft 0(sec), hard $INF(sec)"'
+	'[[ $(ctl sa list -s) == *"expire add: soft 0(sec), hard $INF(sec)"* ]]'
 check "the SAs are still valid" eval \
 	'[[ $(ctl -j sa list | jq "[.[] | select(.state == \"valid\")] | length") == 22 ]]'
 check "flush" ctl sa flush
 
 # --------------------------------------------------- 3. soft, then hard ---
 diag "3. soft then hard (at ${SECONDS}s)"
+check "add SA 0x401 with time-soft 2 time-hard 10" \
+	sa_add add 0x401 limit time-soft 2 limit time-hard 10
 t0=$(date +%s.%N)
-check "add SA 0x401 with time-soft 2 time-hard 4" \
-	sa_add add 0x401 limit time-soft 2 limit time-hard 4
-sleep_until "$t0" 3
-check "0x401 is soft expired at 3 s" \
+sleep_until "$t0" 4
+check "0x401 is soft expired at 4 s" \
 	is state "$(sa_val 0x401 .state)" soft-expired
-sleep_until "$t0" 5
-check "0x401 is gone at 5 s" is state "$(sa_val 0x401 .state)" none
+sleep_until "$t0" 11.5
+check "0x401 is gone at 11.5 s" is state "$(sa_val 0x401 .state)" none
 
 diag "done after ${SECONDS}s"
 tap_done
