@@ -30,6 +30,19 @@ static void nfipsec_in_drop(struct nfipsec_sa *sa, struct sk_buff *skb,
 	nfipsec_sa_put(sa);
 }
 
+/* An SA object whose window moved on (an update) is gone: as expired. */
+static enum nfipsec_drop nfipsec_replay_drop(enum nfipsec_replay_verdict v)
+{
+	switch (v) {
+	case NFIPSEC_REPLAY_DUP:
+		return NFIPSEC_DROP_REPLAY;
+	case NFIPSEC_REPLAY_MOVED:
+		return NFIPSEC_DROP_EXPIRED;
+	default:
+		return NFIPSEC_DROP_TOO_OLD;
+	}
+}
+
 /* RFC 4301 5.2: the decrypted packet must fit a policy naming its SA. */
 static enum nfipsec_drop nfipsec_in_policy(struct nfipsec_sa *sa,
 					   struct sk_buff *skb, u8 dir)
@@ -146,8 +159,7 @@ static bool __nfipsec_input_done(struct sk_buff *skb, int err)
 	v = nfipsec_replay_advance(&sa->replay, seq);
 	spin_unlock(&sa->lock);
 	if (v != NFIPSEC_REPLAY_OK) {
-		nfipsec_in_drop(sa, skb, v == NFIPSEC_REPLAY_DUP ?
-				NFIPSEC_DROP_REPLAY : NFIPSEC_DROP_TOO_OLD);
+		nfipsec_in_drop(sa, skb, nfipsec_replay_drop(v));
 		return false;
 	}
 
@@ -285,8 +297,7 @@ static void nfipsec_input(struct nfipsec_sa *sa, struct sk_buff *skb)
 	v = nfipsec_replay_check(&sa->replay, seq);
 	spin_unlock(&sa->lock);
 	if (v != NFIPSEC_REPLAY_OK) {
-		nfipsec_in_drop(sa, skb, v == NFIPSEC_REPLAY_DUP ?
-				NFIPSEC_DROP_REPLAY : NFIPSEC_DROP_TOO_OLD);
+		nfipsec_in_drop(sa, skb, nfipsec_replay_drop(v));
 		return;
 	}
 	if (sa->mode == NFIPSEC_MODE_TRANSPORT && !skb_dst_force(skb)) {

@@ -45,6 +45,16 @@ void nfipsec_sa_put(struct nfipsec_sa *sa)
 		kfree_rcu(sa, rcu);
 }
 
+static atomic_t nfipsec_test_takeovers = ATOMIC_INIT(0);
+
+/* sa.c: the last step of an update; the state only, and counted. */
+void nfipsec_sa_takeover(struct nfipsec_sa *sa, struct nfipsec_sa *old)
+{
+	atomic_inc(&nfipsec_test_takeovers);
+	WRITE_ONCE(old->state, NFIPSEC_SA_STATE_DEAD);
+	WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_VALID);
+}
+
 /* main.c: nothing is ever in flight, esp_input/esp_output are not run. */
 void nfipsec_inflight_get(struct nfipsec_net *nn)
 {

@@ -355,6 +355,12 @@ static int nfipsec_nl_sa_parse(struct nlattr *nest, struct nfipsec_sa_cfg *cfg,
 			return -EINVAL;
 		}
 	}
+	if (cfg->mode == NFIPSEC_MODE_TUNNEL &&
+	    nfipsec_addr_any(cfg->id.family, &cfg->saddr)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NFIPSEC_SA_A_SRC],
+				    "tunnel mode SA SRC is the unspecified address (0.0.0.0 or ::)");
+		return -EINVAL;
+	}
 	if (tb[NFIPSEC_SA_A_FLAGS]) {
 		cfg->flags = nla_get_u32(tb[NFIPSEC_SA_A_FLAGS]);
 		if (cfg->flags & ~NFIPSEC_SA_F_ALL) {
@@ -420,24 +426,6 @@ static struct nfipsec_net *nfipsec_nl_net(struct genl_info *info)
 	return nfipsec_pernet(genl_info_net(info));
 }
 
-/* Carry sequence and replay state over, so numbers are never reused. */
-static void nfipsec_sa_takeover(struct nfipsec_sa *sa, struct nfipsec_sa *old)
-{
-	WRITE_ONCE(old->state, NFIPSEC_SA_STATE_DEAD);
-	smp_mb();	/* pairs with the atomic increment of oseq on output */
-	atomic64_set(&sa->oseq, atomic64_read(&old->oseq));
-	spin_lock_bh(&old->lock);
-	if (old->replay.window == sa->replay.window && sa->replay.ring) {
-		sa->replay.top = old->replay.top;
-		memcpy(sa->replay.ring, old->replay.ring,
-		       BITS_TO_LONGS(sa->replay.ring_bits) * sizeof(long));
-	} else {
-		sa->replay.top = old->replay.top;
-	}
-	spin_unlock_bh(&old->lock);
-	nfipsec_sa_inherit(sa, old);
-}
-
 static int nfipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info,
 			     bool update)
 {
@@ -478,10 +466,12 @@ static int nfipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info,
 		goto err_unlock;
 	}
 	if (old)
-		nfipsec_sa_takeover(sa, old);
+		nfipsec_sa_inherit(sa, old);
 	err = nfipsec_sad_insert(nn, sa, old, extack);
 	if (err)
 		goto err_unlock;
+	/* Only now: an update's time limits count from the inherited add. */
+	nfipsec_sa_arm_expiry(sa);
 	mutex_unlock(&nn->lock);
 	return 0;
 
@@ -779,28 +769,38 @@ static int nfipsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Dump cursor: args[0] entries done, args[1] the last entry sent, valid
- * while args[2] equals the generation (no change since). On a change the
- * dump goes on by count and the next message says NLM_F_DUMP_INTR.
+ * Dump cursor, in cb->ctx: how many SAs were sent and the key of the last
+ * one, never a pointer. The next part goes on after the SA with that key,
+ * found under nn->lock, so linked (an update keeps its place in the list);
+ * when it is gone, by count. Any change in between makes the next message
+ * say NLM_F_DUMP_INTR (the generation).
  */
+struct nfipsec_sa_dump_ctx {
+	long done;
+	struct nfipsec_sa_id last;
+};
+
 static int nfipsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nfipsec_net *nn = nfipsec_pernet(sock_net(skb->sk));
+	struct nfipsec_sa_dump_ctx *ctx = (void *)cb->ctx;
 	struct nfipsec_sa *sa, *last = NULL;
 	struct list_head *pos;
-	long done = cb->args[0], i = 0;
+	long i = 0;
 	void *hdr;
 	int err = 0;
 
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	mutex_lock(&nn->lock);
 	cb->seq = nn->gen;
-	if (done && cb->args[2] == nn->gen) {
-		last = (struct nfipsec_sa *)cb->args[1];
+	if (ctx->done)
+		last = nfipsec_sad_find(nn, &ctx->last);
+	if (last) {
 		pos = &last->list;
-		i = done;
+		i = ctx->done;
 	} else {
 		pos = &nn->sad.list;
-		for (i = 0; i < done && pos->next != &nn->sad.list; i++)
+		for (i = 0; i < ctx->done && pos->next != &nn->sad.list; i++)
 			pos = pos->next;
 	}
 	sa = list_entry(pos, struct nfipsec_sa, list);
@@ -819,12 +819,10 @@ static int nfipsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		last = sa;
+		ctx->last = sa->id;
 		i++;
 	}
-	cb->args[0] = i;
-	cb->args[1] = (long)last;
-	cb->args[2] = nn->gen;
+	ctx->done = i;
 	mutex_unlock(&nn->lock);
 	if (err && !skb->len)
 		return err;

@@ -26,6 +26,14 @@ union nfipsec_addr {
 	__be32 all[4];
 };
 
+/* The unspecified address of @family: 0.0.0.0 or ::. */
+static inline bool nfipsec_addr_any(u16 family, const union nfipsec_addr *a)
+{
+	if (family == AF_INET)
+		return !a->a4;
+	return ipv6_addr_any(&a->a6);
+}
+
 /* A traffic selector; ports are in host order, 0 means any. */
 struct nfipsec_sel {
 	union nfipsec_addr src;

@@ -17,6 +17,7 @@ int nfipsec_replay_init(struct nfipsec_replay *r, u32 window, gfp_t gfp)
 	r->window = window;
 	r->ring = NULL;
 	r->ring_bits = 0;
+	r->moved = false;
 	if (!window)
 		return 0;
 	/* One spare word, so the word holding top never shadows the window. */
@@ -35,6 +36,8 @@ void nfipsec_replay_free(struct nfipsec_replay *r)
 enum nfipsec_replay_verdict nfipsec_replay_check(const struct nfipsec_replay *r,
 						 u64 seq)
 {
+	if (r->moved)
+		return NFIPSEC_REPLAY_MOVED;
 	if (!seq)
 		return NFIPSEC_REPLAY_OLD;
 	if (!r->window || seq > r->top)
@@ -69,6 +72,34 @@ enum nfipsec_replay_verdict nfipsec_replay_advance(struct nfipsec_replay *r,
 	}
 	__set_bit(seq & (r->ring_bits - 1), r->ring);
 	return v;
+}
+
+/*
+ * An SA update: hand the state of @from over to @to, a fresh window of the
+ * SA's new object (of any size, not in use yet), and retire @from, which
+ * accepts nothing afterwards: a packet that passed the check on the old
+ * object but completes after the move is refused there, and the new object
+ * alone decides. Whatever @from would have refused, @to refuses too: the
+ * numbers @from saw, and those left of its window (or every number up to
+ * top, when @from had no window) count as seen. The caller holds the lock
+ * of both windows' SAs.
+ */
+void nfipsec_replay_move(struct nfipsec_replay *to,
+			 struct nfipsec_replay *from)
+{
+	u64 top = from->top, seq, lo;
+
+	to->top = top;
+	if (to->window) {
+		memset(to->ring, 0,
+		       BITS_TO_LONGS(to->ring_bits) * sizeof(unsigned long));
+		lo = top >= to->window ? top - to->window + 1 : 1;
+		for (seq = lo; seq && seq <= top; seq++)
+			if (!from->window || top - seq >= from->window ||
+			    test_bit(seq & (from->ring_bits - 1), from->ring))
+				__set_bit(seq & (to->ring_bits - 1), to->ring);
+	}
+	from->moved = true;
 }
 
 /*

@@ -370,6 +370,66 @@ static void replay_bitmap(struct kunit *test)
 	}
 }
 
+/*
+ * An SA update moves the window to the SA's new object, whose window may
+ * have another size: 1..100 accepted on the old one but for the gaps 90
+ * and 95, and 90 in flight (checked, not yet advanced) at the move. The
+ * new object refuses what the old one would have, accepts the gaps once;
+ * the old object accepts nothing after the move, so the packet in flight
+ * is refused there and a copy of it is taken once, on the new object.
+ */
+static const struct { u32 from, to; } replay_moves[] = {
+	{ 32, 32 }, { 32, 64 }, { 64, 32 }, { 32, 4096 }, { 4096, 32 },
+	{ 0, 32 }, { 32, 0 }, { 8, 32 },
+};
+
+static void replay_move(struct kunit *test)
+{
+	struct nfipsec_replay from, to;
+	enum nfipsec_replay_verdict want;
+	unsigned int i;
+	bool gap;
+	u64 seq;
+
+	for (i = 0; i < ARRAY_SIZE(replay_moves); i++) {
+		u32 fw = replay_moves[i].from, tw = replay_moves[i].to;
+
+		KUNIT_ASSERT_EQ(test, nfipsec_replay_init(&from, fw, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, nfipsec_replay_init(&to, tw, GFP_KERNEL), 0);
+		for (seq = 1; seq <= 100; seq++)
+			if (seq != 90 && seq != 95)
+				KUNIT_EXPECT_EQ(test, replay_rx(&from, seq), OK);
+		/* 90 passed the check before the decryption */
+		KUNIT_EXPECT_EQ(test, nfipsec_replay_check(&from, 90),
+				fw && fw < 11 ? OLD : OK);
+		nfipsec_replay_move(&to, &from);
+		/* 1 */ KUNIT_EXPECT_EQ_MSG(test, nfipsec_replay_advance(&from, 90),
+					    NFIPSEC_REPLAY_MOVED, "%u -> %u", fw, tw);
+		/* 2 */ KUNIT_EXPECT_EQ_MSG(test, nfipsec_replay_check(&from, 101),
+					    NFIPSEC_REPLAY_MOVED, "%u -> %u", fw, tw);
+		/* 3 */ KUNIT_EXPECT_EQ_MSG(test, to.top, 100ULL, "%u -> %u", fw, tw);
+		for (seq = 1; seq <= 100 && tw; seq++) {
+			gap = (seq == 90 || seq == 95) && fw && 100 - seq < fw;
+			if (100 - seq >= tw)
+				want = OLD;
+			else
+				want = gap ? OK : DUP;
+			/* 4 */ KUNIT_EXPECT_EQ_MSG(test, nfipsec_replay_check(&to, seq),
+						    want, "%u -> %u: seq %llu",
+						    fw, tw, seq);
+		}
+		/* 5, 6: the packet in flight is taken once, by the new one */
+		if (tw && fw >= 11) {
+			KUNIT_EXPECT_EQ(test, replay_rx(&to, 90), OK);
+			KUNIT_EXPECT_EQ(test, replay_rx(&to, 90), DUP);
+		}
+		/* 7 */ KUNIT_EXPECT_EQ(test, replay_rx(&to, 101), OK);
+		/* 8 */ KUNIT_EXPECT_EQ(test, to.top, 101ULL);
+		nfipsec_replay_free(&from);
+		nfipsec_replay_free(&to);
+	}
+}
+
 #undef T
 #undef OK
 #undef DUP
@@ -382,6 +442,7 @@ static struct kunit_case nfipsec_replay_cases[] = {
 	KUNIT_CASE_PARAM(replay_check_only, replay_window_gen_params),
 	KUNIT_CASE(replay_no_window),
 	KUNIT_CASE(replay_bitmap),
+	KUNIT_CASE(replay_move),
 	{}
 };
 

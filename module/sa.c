@@ -26,41 +26,78 @@ void nfipsec_sa_put(struct nfipsec_sa *sa)
 		queue_rcu_work(nfipsec_wq, &sa->free_work);
 }
 
+/*
+ * A time limit in jiffies since the add; U64_MAX for none: 0, and times
+ * whose jiffies do not fit 64 bits (over 584 million years at HZ=1000),
+ * which never come.
+ */
+static u64 nfipsec_life_jiffies(u64 secs)
+{
+	if (!secs || secs > U64_MAX / HZ)
+		return U64_MAX;
+	return secs * HZ;
+}
+
+/* Jiffies from @age until the next time limit is due; U64_MAX: none. */
+static u64 nfipsec_sa_next_expiry(const struct nfipsec_sa *sa, u64 age)
+{
+	u64 soft = nfipsec_life_jiffies(sa->lft.secs[0]);
+	u64 hard = nfipsec_life_jiffies(sa->lft.secs[1]);
+	u64 next = U64_MAX;
+
+	lockdep_assert_held(&sa->lock);
+	if (soft != U64_MAX && !sa->soft_done)
+		next = soft > age ? soft - age : 0;
+	if (hard != U64_MAX)
+		next = min(next, hard > age ? hard - age : 0);
+	return next;
+}
+
+/*
+ * Queue the expiry work @delay jiffies ahead, with a reference of its own.
+ * Never for a dead SA: nfipsec_sad_unlink() marks it dead under the lock
+ * before it cancels the work, so a work item that runs meanwhile cannot
+ * queue itself again for an unlinked SA. Long delays are served in steps.
+ */
+static void nfipsec_sa_queue_expiry(struct nfipsec_sa *sa, u64 delay)
+{
+	lockdep_assert_held(&sa->lock);
+	if (delay == U64_MAX || sa->state == NFIPSEC_SA_STATE_DEAD ||
+	    !nfipsec_sa_get(sa))
+		return;
+	if (!queue_delayed_work(nfipsec_wq, &sa->expire_work,
+				min_t(u64, delay, MAX_JIFFY_OFFSET)))
+		nfipsec_sa_put(sa);	/* already queued, with a reference */
+}
+
 /* Time limits: soft marks the SA, hard removes it. */
 static void nfipsec_sa_expire_work(struct work_struct *work)
 {
 	struct nfipsec_sa *sa = container_of(to_delayed_work(work),
 					     struct nfipsec_sa, expire_work);
 	struct nfipsec_net *nn = sa->nn;
-	u64 now = get_jiffies_64();
-	u64 age = (now - sa->add_jiffies) / HZ;
-	u64 next = 0;
-	bool hard;
+	u64 age = get_jiffies_64() - sa->add_jiffies;
+	bool dead;
 
 	spin_lock_bh(&sa->lock);
-	hard = sa->state == NFIPSEC_SA_STATE_DEAD ||
-	       (sa->lft.secs[1] && age >= sa->lft.secs[1]);
-	if (!hard && sa->lft.secs[0] && age >= sa->lft.secs[0] && !sa->soft_done) {
+	if (age >= nfipsec_life_jiffies(sa->lft.secs[1]))
+		WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_DEAD);
+	dead = sa->state == NFIPSEC_SA_STATE_DEAD;
+	if (!dead && !sa->soft_done &&
+	    age >= nfipsec_life_jiffies(sa->lft.secs[0])) {
 		sa->soft_done = true;
 		WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_SOFT_EXPIRED);
 	}
-	if (hard)
-		WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_DEAD);
-	else if (sa->lft.secs[1])
-		next = sa->lft.secs[1] - age;
-	if (!hard && !sa->soft_done && sa->lft.secs[0])
-		next = sa->lft.secs[0] - age;
+	if (!dead)
+		nfipsec_sa_queue_expiry(sa, nfipsec_sa_next_expiry(sa, age));
 	spin_unlock_bh(&sa->lock);
 
 	/* nn outlives every linked SA: its exit unlinks all, then flushes us. */
-	if (hard && READ_ONCE(sa->linked)) {
+	if (dead && READ_ONCE(sa->linked)) {
 		mutex_lock(&nn->lock);
 		if (sa->linked)
 			nfipsec_sad_unlink(nn, sa);
 		mutex_unlock(&nn->lock);
-	} else if (next && nfipsec_sa_get(sa)) {
-		if (!queue_delayed_work(nfipsec_wq, &sa->expire_work, next * HZ))
-			nfipsec_sa_put(sa);
 	}
 	nfipsec_sa_put(sa);	/* the reference the queued work held */
 }
@@ -77,14 +114,17 @@ void nfipsec_sa_kill(struct nfipsec_sa *sa)
 	nfipsec_sa_put(sa);
 }
 
-static void nfipsec_sa_arm_expiry(struct nfipsec_sa *sa)
+/*
+ * Start the time limits of a linked SA, counted from its add time (which
+ * an update inherits). Caller holds nn->lock.
+ */
+void nfipsec_sa_arm_expiry(struct nfipsec_sa *sa)
 {
-	u64 secs = sa->lft.secs[0] ? sa->lft.secs[0] : sa->lft.secs[1];
+	u64 age = get_jiffies_64() - sa->add_jiffies;
 
-	if (!secs)
-		return;
-	refcount_inc(&sa->ref);
-	queue_delayed_work(nfipsec_wq, &sa->expire_work, secs * HZ);
+	spin_lock_bh(&sa->lock);
+	nfipsec_sa_queue_expiry(sa, nfipsec_sa_next_expiry(sa, age));
+	spin_unlock_bh(&sa->lock);
 }
 
 struct nfipsec_sa *nfipsec_sa_create(struct nfipsec_net *nn,
@@ -141,7 +181,6 @@ struct nfipsec_sa *nfipsec_sa_create(struct nfipsec_net *nn,
 	sa->header_len = sizeof(struct ip_esp_hdr) + sa->ivlen;
 	if (sa->mode == NFIPSEC_MODE_TUNNEL)
 		sa->header_len += sizeof(struct iphdr);
-	nfipsec_sa_arm_expiry(sa);
 	return sa;
 
 err_crypto:
@@ -243,7 +282,7 @@ u32 nfipsec_sa_mtu(const struct nfipsec_sa *sa, u32 mtu)
 
 /*
  * An update replaces the SA object, not the SA: keep its history (counters,
- * lifetime use, times). @sa is not published yet.
+ * lifetime use, times). @sa is not published yet; @old is left as it is.
  */
 void nfipsec_sa_inherit(struct nfipsec_sa *sa, struct nfipsec_sa *old)
 {
@@ -263,4 +302,27 @@ void nfipsec_sa_inherit(struct nfipsec_sa *sa, struct nfipsec_sa *old)
 	sa->add_time = old->add_time;
 	sa->add_jiffies = old->add_jiffies;
 	sa->use_jiffies = READ_ONCE(old->use_jiffies);
+}
+
+/*
+ * The last step of an update, which cannot fail: @old dies and @sa, linked
+ * but dead (unused) until now, goes live with @old's sequence numbers and
+ * replay window, all under both SAs' locks. A packet that passed @old's
+ * replay check before and completes after is refused by @old's moved
+ * window (nfipsec_replay_move()), so no sequence number is accepted twice
+ * across the update, whatever the windows' sizes. Caller holds nn->lock.
+ */
+void nfipsec_sa_takeover(struct nfipsec_sa *sa, struct nfipsec_sa *old)
+{
+	spin_lock_bh(&old->lock);
+	spin_lock_nested(&sa->lock, SINGLE_DEPTH_NESTING);
+	WRITE_ONCE(old->state, NFIPSEC_SA_STATE_DEAD);
+	smp_mb();	/* pairs with the atomic increment of oseq on output */
+	atomic64_set(&sa->oseq, atomic64_read(&old->oseq));
+	nfipsec_replay_move(&sa->replay, &old->replay);
+	/* Output finds @sa once it is live; its oseq increment orders. */
+	smp_wmb();
+	WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_VALID);
+	spin_unlock(&sa->lock);
+	spin_unlock_bh(&old->lock);
 }

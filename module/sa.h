@@ -138,7 +138,9 @@ void nfipsec_sa_error(struct nfipsec_sa *sa, enum nfipsec_drop reason);
 void nfipsec_sa_stats_read(struct nfipsec_sa *sa, struct nfipsec_sa_pcpu *sum);
 bool nfipsec_sa_account(struct nfipsec_sa *sa, unsigned int bytes, bool out);
 void nfipsec_sa_kill(struct nfipsec_sa *sa);
+void nfipsec_sa_arm_expiry(struct nfipsec_sa *sa);
 void nfipsec_sa_inherit(struct nfipsec_sa *sa, struct nfipsec_sa *old);
+void nfipsec_sa_takeover(struct nfipsec_sa *sa, struct nfipsec_sa *old);
 u32 nfipsec_sa_mtu(const struct nfipsec_sa *sa, u32 mtu);
 
 /* sad.c APIs: */

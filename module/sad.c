@@ -51,8 +51,11 @@ void nfipsec_sad_destroy(struct nfipsec_net *nn)
 }
 
 /*
- * Link @sa; with @old (found under the same lock), replace it atomically
- * for inbound lookups. The table takes over the caller's reference.
+ * Link @sa; with @old (found under the same lock), replace it: an update.
+ * The table takes over the caller's reference. The steps that can fail
+ * come first, while @sa is dead (no lookup uses it) and @old serves as
+ * before: on an error nothing changed. Then @sa takes over from @old
+ * (nfipsec_sa_takeover(), which cannot fail) and @old is unlinked.
  */
 int nfipsec_sad_insert(struct nfipsec_net *nn, struct nfipsec_sa *sa,
 		       struct nfipsec_sa *old, struct netlink_ext_ack *extack)
@@ -61,6 +64,8 @@ int nfipsec_sad_insert(struct nfipsec_net *nn, struct nfipsec_sa *sa,
 	int err;
 
 	lockdep_assert_held(&nn->lock);
+	if (old)
+		WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_DEAD);
 	err = rhltable_insert(&sad->by_tmpl, &sa->tmpl_node,
 			      nfipsec_sad_tmpl_params);
 	if (err)
@@ -78,11 +83,12 @@ int nfipsec_sad_insert(struct nfipsec_net *nn, struct nfipsec_sa *sa,
 		goto err;
 	}
 	if (old) {
+		nfipsec_sa_takeover(sa, old);
 		/* Out of by_id already: finish the unlink by hand. */
 		rhltable_remove(&sad->by_tmpl, &old->tmpl_node,
 				nfipsec_sad_tmpl_params);
 		list_replace_rcu(&old->list, &sa->list);
-		old->linked = false;
+		WRITE_ONCE(old->linked, false);
 		if (cancel_delayed_work(&old->expire_work))
 			nfipsec_sa_put(old);
 		nfipsec_sa_put(old);
@@ -90,7 +96,7 @@ int nfipsec_sad_insert(struct nfipsec_net *nn, struct nfipsec_sa *sa,
 		list_add_tail_rcu(&sa->list, &sad->list);
 		sad->count++;
 	}
-	sa->linked = true;
+	WRITE_ONCE(sa->linked, true);
 	nfipsec_changed(nn);
 	return 0;
 err:
@@ -108,7 +114,10 @@ void nfipsec_sad_unlink(struct nfipsec_net *nn, struct nfipsec_sa *sa)
 	lockdep_assert_held(&nn->lock);
 	if (!sa->linked)
 		return;
+	/* Under the SA lock: its expiry work then queues itself no more. */
+	spin_lock_bh(&sa->lock);
 	WRITE_ONCE(sa->state, NFIPSEC_SA_STATE_DEAD);
+	spin_unlock_bh(&sa->lock);
 	rhashtable_remove_fast(&sad->by_id, &sa->id_node,
 			       nfipsec_sad_id_params);
 	rhltable_remove(&sad->by_tmpl, &sa->tmpl_node,

@@ -471,6 +471,64 @@ static void sad_resize(struct kunit *test)
 		   ktime_ms_delta(t3, t2), size0, size1, size2);
 }
 
+/*
+ * An update that fails changes nothing: the template table refuses the new
+ * object (full: -E2BIG, where a real table would fail with -ENOMEM), and
+ * the old SA is still live and found both ways, in the list, with its
+ * references; no takeover happened. Then the same update with room.
+ */
+static void sad_update_fails(struct kunit *test)
+{
+	struct netlink_ext_ack extack = {};
+	struct nfipsec_net *nn = test->priv;
+	struct rhashtable *ht = &nn->sad.by_tmpl.ht;
+	struct nfipsec_sa *old, *sa;
+	unsigned int max;
+	int err;
+
+	old = sad_sa(test, A1, 0x700, A2, 7);
+	KUNIT_ASSERT_EQ(test, sad_insert(test, old, NULL, NULL), 0);
+	KUNIT_ASSERT_TRUE(test, nfipsec_sa_get(old));	/* watch it */
+	atomic_set(&nfipsec_test_takeovers, 0);
+
+	/* another reqid: a new key in the template table, which is full */
+	sa = sad_sa(test, A1, 0x700, A2, 8);
+	max = ht->max_elems;
+	ht->max_elems = atomic_read(&ht->nelems);
+	err = sad_insert(test, sa, old, &extack);
+	ht->max_elems = max;
+	/*  1 */ KUNIT_EXPECT_EQ(test, err, -E2BIG);
+	/*  2 */ KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+	/*  3 */ KUNIT_EXPECT_EQ(test, atomic_read(&nfipsec_test_takeovers), 0);
+	/*  4 */ KUNIT_EXPECT_EQ(test, READ_ONCE(old->state), NFIPSEC_SA_STATE_VALID);
+	/*  5 */ KUNIT_EXPECT_TRUE(test, old->linked);
+	/*  6 */ KUNIT_EXPECT_FALSE(test, sa->linked);
+	/*  7 */ KUNIT_EXPECT_PTR_EQ(test, sad_lookup(test, AF_INET, A1, 0x700, ESP),
+				    old);
+	/*  8 */ KUNIT_EXPECT_PTR_EQ(test, sad_out(test, &old->tid), old);
+	/*  9 */ KUNIT_EXPECT_NULL(test, sad_out(test, &sa->tid));
+	/* 10 */ KUNIT_EXPECT_EQ(test, nn->sad.count, 1U);
+	/* 11 */ KUNIT_EXPECT_PTR_EQ(test, list_first_entry(&nn->sad.list,
+							 struct nfipsec_sa, list),
+				    old);
+	/* 12: the table's and ours */
+	KUNIT_EXPECT_EQ(test, refcount_read(&old->ref), 2U);
+	nfipsec_sa_put(sa);
+
+	/* with room, the update goes through: one takeover */
+	sa = sad_sa(test, A1, 0x700, A2, 8);
+	/* 13 */ KUNIT_ASSERT_EQ(test, sad_insert(test, sa, old, NULL), 0);
+	/* 14 */ KUNIT_EXPECT_EQ(test, atomic_read(&nfipsec_test_takeovers), 1);
+	/* 15 */ KUNIT_EXPECT_EQ(test, READ_ONCE(old->state), NFIPSEC_SA_STATE_DEAD);
+	/* 16 */ KUNIT_EXPECT_PTR_EQ(test, sad_lookup(test, AF_INET, A1, 0x700, ESP),
+				    sa);
+	/* 17 */ KUNIT_EXPECT_PTR_EQ(test, sad_out(test, &sa->tid), sa);
+	/* 18 */ KUNIT_EXPECT_NULL(test, sad_out(test, &old->tid));
+	/* 19 */ KUNIT_EXPECT_EQ(test, refcount_read(&old->ref), 1U);
+	nfipsec_sa_put(old);
+	sad_unlink(test, sa);
+}
+
 #undef A1
 #undef A2
 #undef ESP
@@ -479,6 +537,7 @@ static struct kunit_case nfipsec_sad_cases[] = {
 	KUNIT_CASE(sad_basic),
 	KUNIT_CASE(sad_lookup_out),
 	KUNIT_CASE(sad_resize),
+	KUNIT_CASE(sad_update_fails),
 	{}
 };
 

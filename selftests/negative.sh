@@ -9,8 +9,9 @@
 #      left of the window (and 0) as too_old; a packet with a fresh
 #      sequence number but no valid ICV as auth, without moving the window
 #      and a truncated one as malformed; after SA_UPDATE the window still
-#      knows the old sequence numbers (transport mode; the replayed copies
-#      also in tunnel mode);
+#      knows the old sequence numbers, also when the update changes the
+#      window's size (transport mode; the replayed copies also in tunnel
+#      mode);
 #   2. a wrong key on the peer: ping fails, auth counted on the SA and in
 #      the namespace;
 #   3. ESP with an SPI (or a dst, SPI pair) A has no SA for is left to the
@@ -202,8 +203,18 @@ replay_case() {
 		ping_ok "$B" "$dst"
 	[[ $full == full ]] || return 0
 
-	# SA_UPDATE carries the replay window over (the SA's own counters
-	# start again: the namespace counter is compared)
+	# SA_UPDATE carries the replay window over, also when it changes the
+	# window's size: first to 64, then back to 32 (the namespace counter
+	# is compared)
+	b=$(drops replay)
+	check "$mode: ipsecctl sa update of the inbound SA to replay-window 64" \
+		ctl sa update src "$O2" dst "$O1" proto esp spi "$ispi" reqid 1 \
+		mode "$mode" replay-window 64 aead "$GCM" "$k2" 128
+	inject replay --pcap "$pcap" --iface vb >/dev/null ||
+		diag "replay injection failed"
+	sleep 0.3
+	check "$mode: after growing the window the captured packet is still a replay" \
+		delta drops.replay "$b" "$(drops replay)" -eq 1
 	b=$(drops replay)
 	check "$mode: ipsecctl sa update of the inbound SA (same key)" \
 		ctl sa update src "$O2" dst "$O1" proto esp spi "$ispi" reqid 1 \

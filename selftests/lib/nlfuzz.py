@@ -432,6 +432,9 @@ def run_cases(g):
          None, SA_DST)
     case("SA_NEW MODE 7", SA_NEW, sa(over={"mode": nla(SA_MODE, u8(7))}),
          EI, "MODE", SA_MODE)
+    case("SA_NEW tunnel mode with SRC 0.0.0.0", SA_NEW,
+         sa(over={"mode": nla(SA_MODE, u8(1)), "src": nla(SA_SRC, bytes(4))}),
+         EI, "SRC", SA_SRC)
     case("SA_NEW FLAGS unknown bits", SA_NEW,
          sa(extra=nla(SA_FLAGS, u32(0x80000002))), (E.EOPNOTSUPP,),
          "FLAGS", SA_FLAGS)
