@@ -31,6 +31,8 @@ unsigned int nfipsec_fwd_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state);
 
 /* hooks.c APIs: */
+void nfipsec_flow4_hdr(const struct sk_buff *skb, const struct iphdr *iph,
+		       unsigned int off, struct nfipsec_flow *flow);
 void nfipsec_flow4(const struct sk_buff *skb, struct nfipsec_flow *flow);
 bool nfipsec_bridged(const struct sk_buff *skb);
 int nfipsec_hooks_register(struct nfipsec_net *nn);

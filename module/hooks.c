@@ -39,13 +39,13 @@ static const struct nf_hook_ops nfipsec_hook_ops[] = {
 #define NFIPSEC_NHOOKS ARRAY_SIZE(nfipsec_hook_ops)
 
 /*
- * The selector view of an IPv4 packet whose data starts at the IP header.
- * As in XFRM, fragments offer no ports; ICMP offers type and code.
+ * The selector view of the IPv4 header @iph whose payload starts at @off
+ * in @skb: a packet's own, or one that an ICMP error quotes. As in XFRM,
+ * fragments offer no ports; ICMP offers type and code.
  */
-void nfipsec_flow4(const struct sk_buff *skb, struct nfipsec_flow *flow)
+void nfipsec_flow4_hdr(const struct sk_buff *skb, const struct iphdr *iph,
+		       unsigned int off, struct nfipsec_flow *flow)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	unsigned int off = skb_network_offset(skb) + iph->ihl * 4;
 	__be16 _ports[2];
 	const __be16 *ports;
 	u8 _icmp[2];
@@ -78,6 +78,15 @@ void nfipsec_flow4(const struct sk_buff *skb, struct nfipsec_flow *flow)
 		}
 		break;
 	}
+}
+
+/* The selector view of an IPv4 packet whose data starts at the IP header. */
+void nfipsec_flow4(const struct sk_buff *skb, struct nfipsec_flow *flow)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	nfipsec_flow4_hdr(skb, iph, skb_network_offset(skb) + iph->ihl * 4,
+			  flow);
 }
 
 /*

@@ -18,6 +18,7 @@
 
 #include "conntrack.h"
 #include "esp.h"
+#include "quote.h"
 #include "reinject.h"
 #include "sa.h"
 #include "spd.h"
@@ -43,18 +44,17 @@ static enum nfipsec_drop nfipsec_replay_drop(enum nfipsec_replay_verdict v)
 	}
 }
 
-/* RFC 4301 5.2: the decrypted packet must fit a policy naming its SA. */
-static enum nfipsec_drop nfipsec_in_policy(struct nfipsec_sa *sa,
-					   struct sk_buff *skb, u8 dir)
+/* RFC 4301 5.2: @flow must fit a policy naming its SA. */
+static enum nfipsec_drop nfipsec_in_policy_flow(struct nfipsec_sa *sa,
+						const struct nfipsec_flow *flow,
+						u8 dir)
 {
 	struct nfipsec_policy *pol;
-	struct nfipsec_flow flow;
 
-	nfipsec_flow4(skb, &flow);
-	if (sa->has_sel && !nfipsec_sel_match(&sa->sel, &flow))
+	if (sa->has_sel && !nfipsec_sel_match(&sa->sel, flow))
 		return NFIPSEC_DROP_POLICY_MISMATCH;
 	rcu_read_lock();
-	pol = nfipsec_spd_lookup(sa->nn, dir, &flow);
+	pol = nfipsec_spd_lookup(sa->nn, dir, flow);
 	if (pol && pol->action == NFIPSEC_ACTION_BLOCK) {
 		rcu_read_unlock();
 		return NFIPSEC_DROP_POLICY_BLOCK;
@@ -65,6 +65,27 @@ static enum nfipsec_drop nfipsec_in_policy(struct nfipsec_sa *sa,
 		return NFIPSEC_DROP_POLICY_MISMATCH;
 	}
 	rcu_read_unlock();
+	return __NFIPSEC_DROP_MAX;
+}
+
+/*
+ * The decrypted packet must fit a policy naming its SA. An ICMP error
+ * that does not, but came through an SA with flag icmp, is checked as
+ * the flow it quotes, reversed (RFC 4301 6.2, as XFRM's icmp_rcv(), which
+ * sees only errors delivered locally; here forwarded ones are alike).
+ */
+static enum nfipsec_drop nfipsec_in_policy(struct nfipsec_sa *sa,
+					   struct sk_buff *skb, u8 dir)
+{
+	struct nfipsec_flow flow, rev;
+	enum nfipsec_drop reason;
+
+	nfipsec_flow4(skb, &flow);
+	reason = nfipsec_in_policy_flow(sa, &flow, dir);
+	if (reason == __NFIPSEC_DROP_MAX || !(sa->flags & NFIPSEC_SA_F_ICMP) ||
+	    !nfipsec_quote_flow(skb, &flow, &rev) ||
+	    nfipsec_in_policy_flow(sa, &rev, dir) != __NFIPSEC_DROP_MAX)
+		return reason;
 	return __NFIPSEC_DROP_MAX;
 }
 

@@ -93,6 +93,7 @@ static const struct nla_policy nfipsec_pol_policy[NFIPSEC_POL_A_MAX + 1] = {
 	[NFIPSEC_POL_A_INDEX] = { .type = NLA_U32 },
 	[NFIPSEC_POL_A_TMPL] = NLA_POLICY_NESTED(nfipsec_tmpl_policy),
 	[NFIPSEC_POL_A_HITS] = NFIPSEC_RO("policy HITS"),
+	[NFIPSEC_POL_A_FLAGS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy nfipsec_policy[NFIPSEC_A_MAX + 1] = {
@@ -956,6 +957,14 @@ static int nfipsec_nl_pol_parse(struct nlattr *nest,
 	}
 	if (tb[NFIPSEC_POL_A_PRIORITY])
 		pol->priority = nla_get_u32(tb[NFIPSEC_POL_A_PRIORITY]);
+	if (tb[NFIPSEC_POL_A_FLAGS]) {
+		pol->flags = nla_get_u32(tb[NFIPSEC_POL_A_FLAGS]);
+		if (pol->flags & ~NFIPSEC_POL_F_ALL) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NFIPSEC_POL_A_FLAGS],
+					    "policy FLAGS has unknown bits");
+			return -EOPNOTSUPP;
+		}
+	}
 	if (tmpl) {
 		err = nfipsec_nl_tmpl(tmpl, AF_INET, &pol->tmpl, extack);
 		if (err)
@@ -1081,6 +1090,7 @@ static int nfipsec_nl_put_pol(struct sk_buff *skb, struct nfipsec_policy *pol)
 	    nla_put_u8(skb, NFIPSEC_POL_A_ACTION, pol->action) ||
 	    nla_put_u32(skb, NFIPSEC_POL_A_PRIORITY, pol->priority) ||
 	    nla_put_u32(skb, NFIPSEC_POL_A_INDEX, pol->index) ||
+	    nla_put_u32(skb, NFIPSEC_POL_A_FLAGS, pol->flags) ||
 	    nla_put_u64_64bit(skb, NFIPSEC_POL_A_HITS, nfipsec_policy_hits(pol),
 			      NFIPSEC_POL_A_PAD))
 		return -EMSGSIZE;

@@ -12,6 +12,7 @@
 
 #include "conntrack.h"
 #include "esp.h"
+#include "icmp.h"
 #include "sa.h"
 #include "spd.h"
 #include "txorder.h"
@@ -232,7 +233,7 @@ unsigned int nfipsec_out_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	nfipsec_flow4(skb, &flow);
-	pol = nfipsec_spd_lookup(nn, NFIPSEC_DIR_OUT, &flow);
+	pol = nfipsec_icmp_out_lookup(nn, skb, &flow);
 	if (!pol || pol->action == NFIPSEC_ACTION_ALLOW)
 		return NF_ACCEPT;
 	if (pol->action == NFIPSEC_ACTION_BLOCK) {

@@ -33,6 +33,7 @@ struct nfipsec_policy {
 	struct nfipsec_pol_key key;
 	u32 priority;
 	u32 index;
+	u32 flags;			/* NFIPSEC_POL_F_* */
 	u8 action;
 	bool has_tmpl;
 	struct nfipsec_tmpl tmpl;

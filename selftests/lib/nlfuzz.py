@@ -86,7 +86,9 @@ ALG_NAME, ALG_KEY, ALG_ICV_BITS, ALG_TRUNC_BITS, ALG_KEY_BITS = range(1, 6)
  TMPL_MODE) = range(1, 7)
 # enum nfipsec_pol_attr
 (POL_DIR, POL_SEL, POL_ACTION, POL_PRIORITY, POL_INDEX, POL_TMPL,
- POL_HITS) = range(1, 8)
+ POL_HITS, POL_PAD, POL_FLAGS) = range(1, 10)
+SA_F_ESN, SA_F_ICMP = 0x1, 0x2
+POL_F_ICMP = 0x1
 # enum nfipsec_info_attr
 INFO_SA_COUNT, INFO_POL_COUNT = 1, 2
 
@@ -438,6 +440,9 @@ def run_cases(g):
     case("SA_NEW FLAGS unknown bits", SA_NEW,
          sa(extra=nla(SA_FLAGS, u32(0x80000002))), (E.EOPNOTSUPP,),
          "FLAGS", SA_FLAGS)
+    case("SA_NEW FLAGS first unknown bit (0x4)", SA_NEW,
+         sa(extra=nla(SA_FLAGS, u32(0x4))), (E.EOPNOTSUPP,), "FLAGS",
+         SA_FLAGS)
     case("SA_NEW REPLAY_WINDOW 4097", SA_NEW,
          sa(over={"replay": nla(SA_REPLAY_WINDOW, u32(4097))}), EI,
          "REPLAY_WINDOW", SA_REPLAY_WINDOW)
@@ -552,6 +557,13 @@ def run_cases(g):
     case("POL_NEW without DIR", POL_NEW, pol(drop=("dir",)), EI, "DIR")
     case("POL_NEW DIR 3", POL_NEW, pol(dir_=3), EI, "DIR", POL_DIR)
     case("POL_NEW without SEL", POL_NEW, pol(drop=("sel",)), EI, "SEL")
+    for bits in (0x2, 0x80000001):
+        case("POL_NEW FLAGS unknown bits 0x%x" % bits, POL_NEW,
+             pol(extra=nla(POL_FLAGS, u32(bits))), (E.EOPNOTSUPP,),
+             "FLAGS", POL_FLAGS)
+    case("POL_NEW FLAGS of 2 bytes", POL_NEW,
+         pol(extra=nla(POL_FLAGS, u16(1))), (E.EINVAL, E.ERANGE), None,
+         POL_FLAGS)
     case("POL_NEW ACTION 3", POL_NEW, pol(action=3), EI, "ACTION",
          POL_ACTION)
     case("POL_NEW protect without TMPL", POL_NEW, pol(action=0, tm=False),
@@ -691,6 +703,14 @@ def run_cases(g):
     result(r.error == 0 and GCM_KEY not in raw and len(r.payloads) == 4,
            "SA dump: 4 SAs, no key bytes",
            "errno %s, %d SAs" % (ename(r.error), len(r.payloads)))
+    expect("SA_NEW FLAGS esn|icmp is accepted", SA_NEW,
+           sa(spi=0x2004, extra=nla(SA_FLAGS, u32(SA_F_ESN | SA_F_ICMP))),
+           0, delta=(1, 0))
+    r = expect("SA_GET of it", SA_GET, sa_id(0x2004), 0)
+    t = attr_table(attr_table(b"".join(r.payloads)).get(A_SA, b""))
+    result(t.get(SA_FLAGS) == u32(SA_F_ESN | SA_F_ICMP),
+           "SA_GET reply: FLAGS esn|icmp", "FLAGS %r" % t.get(SA_FLAGS))
+    expect("SA_DEL of it", SA_DEL, sa_id(0x2004), 0, delta=(-1, 0))
     expect("SA_DEL with a wrong SRC", SA_DEL,
            nest(A_SA, nla(SA_DST, A2), nla(SA_PROTO, u8(ESP)),
                 nla(SA_SPI, be32(0x2001)), nla(SA_SRC, A2)), errno.ENOENT,
@@ -717,6 +737,20 @@ def run_cases(g):
            pol(action=2, tm=False), 0)
     expect("POL_UPDATE with TMPL PROTO 51 changes nothing", POL_UPDATE,
            pol(tm=tmpl(proto=51)), errno.EPROTONOSUPPORT, "PROTO")
+    expect("POL_UPDATE with FLAGS icmp is accepted", POL_UPDATE,
+           pol(dir_=0, extra=nla(POL_FLAGS, u32(POL_F_ICMP))), 0)
+    r = expect("POL_GET of it", POL_GET, pol(dir_=0), 0)
+    t = attr_table(attr_table(b"".join(r.payloads)).get(A_POLICY, b""))
+    result(t.get(POL_FLAGS) == u32(POL_F_ICMP), "POL_GET reply: FLAGS icmp",
+           "FLAGS %r" % t.get(POL_FLAGS))
+    expect("POL_UPDATE with unknown FLAGS changes nothing", POL_UPDATE,
+           pol(dir_=0, extra=nla(POL_FLAGS, u32(0x8))), errno.EOPNOTSUPP,
+           "FLAGS")
+    r = g.req(POL_GET, pol(dir_=0))
+    t = attr_table(attr_table(b"".join(r.payloads)).get(A_POLICY, b""))
+    result(t.get(POL_FLAGS) == u32(POL_F_ICMP),
+           "POL_GET after the refused update: FLAGS still icmp",
+           "FLAGS %r" % t.get(POL_FLAGS))
     expect("POL_DEL of an existing policy", POL_DEL, pol(dir_=0), 0,
            delta=(0, -1))
     expect("POL_DEL of the same policy again", POL_DEL, pol(dir_=0),

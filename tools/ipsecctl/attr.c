@@ -140,6 +140,7 @@ static const struct adesc pol_attrs[] = {
 	[NFIPSEC_POL_A_TMPL] = { "TMPL", N(tmpl_nest) },
 	[NFIPSEC_POL_A_HITS] = { "HITS", T_U64 },
 	[NFIPSEC_POL_A_PAD] = { "PAD", T_PAD },
+	[NFIPSEC_POL_A_FLAGS] = { "FLAGS", T_U32 },
 };
 static const struct nest pol_nest = NEST(pol_attrs);
 

@@ -109,6 +109,7 @@ struct policy {
 	struct sel sel;
 	uint8_t action;
 	uint32_t priority, index;
+	uint32_t flags;			/* NFIPSEC_POL_F_* */
 	struct tmpl tmpl;
 	uint64_t hits;
 };

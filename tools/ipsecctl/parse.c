@@ -552,8 +552,7 @@ static int alg_kw(struct args *a, const char *kw, struct sa *sa)
 static int flag_list(struct args *a, const char *kw, struct sa *sa)
 {
 	static const char *const other[] = {
-		"noecn", "decap-dscp", "wildrecv", "icmp", "af-unspec",
-		"align4",
+		"noecn", "decap-dscp", "wildrecv", "af-unspec", "align4",
 	};
 	bool first = true;
 	const char *s;
@@ -565,6 +564,9 @@ static int flag_list(struct args *a, const char *kw, struct sa *sa)
 			return first ? -1 : 0;
 		if (!strcmp(s, "esn")) {
 			sa->flags |= NFIPSEC_SA_F_ESN;
+			SET(*sa, NFIPSEC_SA_A_FLAGS);
+		} else if (!strcmp(s, "icmp")) {
+			sa->flags |= NFIPSEC_SA_F_ICMP;
 			SET(*sa, NFIPSEC_SA_A_FLAGS);
 		} else if (!strcmp(s, "nopmtudisc")) {
 			if (HAS(*sa, NFIPSEC_SA_A_DF))
@@ -862,6 +864,33 @@ static int tmpl_parse(struct args *a, struct tmpl *t)
 	return 0;
 }
 
+/* ip xfrm policy's FLAG-LIST: "flag icmp", also "flag icmp icmp" */
+static int pol_flag_list(struct args *a, const char *kw, struct policy *p)
+{
+	bool first = true;
+	const char *s;
+
+	for (;;) {
+		s = first ? next(a, kw) : peek(a);
+		if (!s)
+			return first ? -1 : 0;
+		if (!strcmp(s, "icmp")) {
+			p->flags |= NFIPSEC_POL_F_ICMP;
+			SET(*p, NFIPSEC_POL_A_FLAGS);
+		} else if (!strcmp(s, "localok")) {
+			return fail(a, "flag \"%s\" is not supported by nfipsec",
+				    s);
+		} else {
+			if (first)
+				return fail(a, "unknown flag \"%s\"", s);
+			return 0;
+		}
+		if (!first)
+			a->i++;
+		first = false;
+	}
+}
+
 static int pol_kw(struct args *a, const char *kw, struct policy *p)
 {
 	const char *s;
@@ -907,7 +936,8 @@ static int pol_kw(struct args *a, const char *kw, struct policy *p)
 	if (a->op != OP_ADD)
 		return bad_keyword(a, kw, !strcmp(kw, "action") ||
 				   !strcmp(kw, "priority") ||
-				   !strcmp(kw, "prio") || !strcmp(kw, "tmpl"));
+				   !strcmp(kw, "prio") || !strcmp(kw, "tmpl") ||
+				   !strcmp(kw, "flag"));
 	if (!strcmp(kw, "action")) {
 		if (HAS(*p, NFIPSEC_POL_A_ACTION))
 			return dup_kw(a, kw);
@@ -931,6 +961,8 @@ static int pol_kw(struct args *a, const char *kw, struct policy *p)
 		SET(*p, NFIPSEC_POL_A_PRIORITY);
 		return arg_u32(a, kw, &p->priority);
 	}
+	if (!strcmp(kw, "flag"))
+		return pol_flag_list(a, kw, p);
 	if (!strcmp(kw, "tmpl")) {
 		if (tmpl_parse(a, &p->tmpl))
 			return -1;

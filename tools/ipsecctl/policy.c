@@ -26,6 +26,8 @@ static struct nlmsghdr *pol_build(char *buf, uint8_t cmd, uint16_t flags,
 		mnl_attr_put_u32(nlh, NFIPSEC_POL_A_PRIORITY, p->priority);
 	if (HAS(*p, NFIPSEC_POL_A_INDEX))
 		mnl_attr_put_u32(nlh, NFIPSEC_POL_A_INDEX, p->index);
+	if (HAS(*p, NFIPSEC_POL_A_FLAGS))
+		mnl_attr_put_u32(nlh, NFIPSEC_POL_A_FLAGS, p->flags);
 	if (HAS(*p, NFIPSEC_POL_A_TMPL)) {
 		struct nlattr *tn = mnl_attr_nest_start(nlh,
 							NFIPSEC_POL_A_TMPL);
@@ -81,6 +83,8 @@ static int pol_from_msg(const struct nlmsghdr *nlh, void *obj)
 		SET(*p, NFIPSEC_POL_A_PRIORITY);
 	if (get_u32(tb[NFIPSEC_POL_A_INDEX], &p->index))
 		SET(*p, NFIPSEC_POL_A_INDEX);
+	if (get_u32(tb[NFIPSEC_POL_A_FLAGS], &p->flags))
+		SET(*p, NFIPSEC_POL_A_FLAGS);
 	if (get_u64(tb[NFIPSEC_POL_A_HITS], &p->hits))
 		SET(*p, NFIPSEC_POL_A_HITS);
 	if (get_sel(tb[NFIPSEC_POL_A_SEL], &p->sel))
@@ -108,6 +112,10 @@ static void pol_print(FILE *f, const void *obj, bool stats)
 	if (HAS(*p, NFIPSEC_POL_A_ACTION))
 		print_enum(f, "action", action_names, ARRAY_SIZE(action_names),
 			   p->action);
+	if (p->flags & NFIPSEC_POL_F_ICMP)
+		fputs("flag icmp ", f);
+	if (p->flags & ~NFIPSEC_POL_F_ALL)
+		fprintf(f, "flag 0x%x ", p->flags & ~NFIPSEC_POL_F_ALL);
 	if (HAS(*p, NFIPSEC_POL_A_HITS))
 		fprintf(f, "hits %" PRIu64, p->hits);
 	fputc('\n', f);
@@ -144,6 +152,17 @@ static void pol_json(struct json *j, const void *obj)
 		json_u64(j, "priority", p->priority);
 	if (HAS(*p, NFIPSEC_POL_A_INDEX))
 		json_u64(j, "index", p->index);
+	if (HAS(*p, NFIPSEC_POL_A_FLAGS)) {
+		json_arr_begin(j, "flags");
+		if (p->flags & NFIPSEC_POL_F_ICMP)
+			json_str(j, NULL, "icmp");
+		if (p->flags & ~NFIPSEC_POL_F_ALL) {
+			snprintf(b, sizeof(b), "0x%x",
+				 p->flags & ~NFIPSEC_POL_F_ALL);
+			json_str(j, NULL, b);
+		}
+		json_arr_end(j);
+	}
 	if (HAS(*p, NFIPSEC_POL_A_HITS))
 		json_u64(j, "hits", p->hits);
 	if (HAS(*p, NFIPSEC_POL_A_TMPL)) {
@@ -167,6 +186,7 @@ static void pol_json(struct json *j, const void *obj)
 static const char pol_help[] =
 "Usage: " PROG " policy { add | update } [ SELECTOR ] dir DIR\n"
 "              [ action { allow | block | protect } ] [ priority N ]\n"
+"              [ flag icmp ]\n"
 "              [ tmpl [ src ADDR ] [ dst ADDR ] [ proto esp ] [ reqid N ]\n"
 "                     [ mode { transport | tunnel } ] [ level required ] ]\n"
 "       " PROG " policy { del | get } { [ SELECTOR ] dir DIR | index N }\n"
@@ -182,6 +202,8 @@ static const char pol_help[] =
 "As with `ip xfrm policy`, a policy with a tmpl protects traffic (its\n"
 "default action, also when given \"action allow\"); without a tmpl the\n"
 "default action is allow (bypass). `update` adds the policy if missing.\n"
+"flag icmp (dir out): ICMP errors quoting a packet of the reversed flow\n"
+"follow this policy (RFC 4301 6.2).\n"
 "The tunnel endpoints of a tmpl in mode tunnel are required.\n";
 
 static int pol_modify(struct ctx *c, uint8_t cmd, enum op op, int argc,

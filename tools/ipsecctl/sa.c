@@ -361,6 +361,8 @@ static void sa_print(FILE *f, const void *obj, bool stats)
 			fprintf(f, "replay-window %u ", sa->replay_window);
 		if (sa->flags & NFIPSEC_SA_F_ESN)
 			fputs("flag esn ", f);
+		if (sa->flags & NFIPSEC_SA_F_ICMP)
+			fputs("flag icmp ", f);
 		if (sa->flags & ~NFIPSEC_SA_F_ALL)
 			fprintf(f, "flag 0x%x ", sa->flags & ~NFIPSEC_SA_F_ALL);
 		if (HAS(*sa, NFIPSEC_SA_A_DF) && sa->df != NFIPSEC_DF_COPY) {
@@ -463,6 +465,8 @@ static void sa_json(struct json *j, const void *obj)
 		json_arr_begin(j, "flags");
 		if (sa->flags & NFIPSEC_SA_F_ESN)
 			json_str(j, NULL, "esn");
+		if (sa->flags & NFIPSEC_SA_F_ICMP)
+			json_str(j, NULL, "icmp");
 		if (sa->flags & ~NFIPSEC_SA_F_ALL) {
 			snprintf(a, sizeof(a), "0x%x",
 				 sa->flags & ~NFIPSEC_SA_F_ALL);
@@ -532,6 +536,7 @@ static const char sa_help[] =
 "Usage: " PROG " sa { add | update } src ADDR dst ADDR [ proto esp ] spi SPI\n"
 "              [ reqid N ] [ mode { transport | tunnel } ] ALGO\n"
 "              [ replay-window N ] [ flag esn ] [ flag nopmtudisc ]\n"
+"              [ flag icmp ]\n"
 "              [ df { copy | clear | set } ] [ sel SELECTOR ]\n"
 "              [ limit LIMIT ]...\n"
 "       " PROG " sa { del | get } [ src ADDR ] dst ADDR [ proto esp ] spi SPI\n"

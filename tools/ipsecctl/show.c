@@ -279,9 +279,10 @@ static void sa_block(FILE *f, const char *title, const struct sa *s,
 		state = "dead";
 	fprintf(f, "         SA State: %s\n", state);
 	transform(f, s);
-	fprintf(f, "         in use settings ={%s, %s}\n",
+	fprintf(f, "         in use settings ={%s, %s%s}\n",
 		s->mode == NFIPSEC_MODE_TUNNEL ? "Tunnel" : "Transport",
-		s->flags & NFIPSEC_SA_F_ESN ? "ESN, " : "");
+		s->flags & NFIPSEC_SA_F_ESN ? "ESN, " : "",
+		s->flags & NFIPSEC_SA_F_ICMP ? "ICMP, " : "");
 	timing(f, s, now);
 	if (HAS(*s, NFIPSEC_SA_A_ALG_AEAD))
 		d = alg_by_name(s->aead.name);

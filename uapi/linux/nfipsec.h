@@ -73,6 +73,7 @@
  *   PRIORITY      u32   lower value wins; equal: the older policy wins
  *   INDEX         u32   read only (assigned by the kernel); DEL/GET accept it
  *   TMPL          nested (enum nfipsec_tmpl_attr): required for PROTECT
+ *   FLAGS         u32   NFIPSEC_POL_F_*; unknown bits: EOPNOTSUPP
  *   -- read only: HITS u64 (packets that matched this policy)
  *
  * NFIPSEC_A_STATS (nested, enum nfipsec_stat_attr): per namespace drops
@@ -156,7 +157,23 @@ enum nfipsec_sa_state {
 
 /* SA flags (NFIPSEC_SA_A_FLAGS) */
 #define NFIPSEC_SA_F_ESN	0x1	/* extended sequence numbers */
-#define NFIPSEC_SA_F_ALL	(NFIPSEC_SA_F_ESN)
+/*
+ * Inbound (RFC 4301 6.2, as XFRM_STATE_ICMP): an ICMP error that came
+ * through this SA and that no policy for its own flow takes is accepted
+ * if the flow it quotes, reversed, passes the policy check.
+ */
+#define NFIPSEC_SA_F_ICMP	0x2
+#define NFIPSEC_SA_F_ALL	(NFIPSEC_SA_F_ESN | NFIPSEC_SA_F_ICMP)
+
+/*
+ * Policy flags (NFIPSEC_POL_A_FLAGS). NFIPSEC_POL_F_ICMP (RFC 4301 6.2, as
+ * XFRM_POLICY_ICMP), on an out policy: an outbound ICMP error that no
+ * protect policy takes as a flow of its own is decided by the policy for
+ * the flow it quotes, reversed, if that policy carries this flag; a
+ * protect policy then sends it through its SA.
+ */
+#define NFIPSEC_POL_F_ICMP	0x1
+#define NFIPSEC_POL_F_ALL	(NFIPSEC_POL_F_ICMP)
 
 enum nfipsec_sa_attr {
 	NFIPSEC_SA_A_UNSPEC,
@@ -256,6 +273,7 @@ enum nfipsec_pol_attr {
 	NFIPSEC_POL_A_TMPL,
 	NFIPSEC_POL_A_HITS,
 	NFIPSEC_POL_A_PAD,
+	NFIPSEC_POL_A_FLAGS,
 	__NFIPSEC_POL_A_MAX
 };
 

@@ -236,6 +236,10 @@ same "flag nopmtudisc = df clear" "sa add $ID $GCM df clear" \
 	"sa add $ID $GCM flag nopmtudisc"
 same "flag list: esn nopmtudisc" "sa add $ID $GCM flag esn df clear" \
 	"sa add $ID $GCM flag esn nopmtudisc"
+has "flag icmp" "  FLAGS 2" sa add $ID $GCM flag icmp
+has "flag list: esn icmp" "  FLAGS 3" sa add $ID $GCM flag esn icmp
+same "flag icmp given twice" "sa add $ID $GCM flag icmp" \
+	"sa add $ID $GCM flag icmp flag icmp"
 same "sel keywords in any order, ends at a non-selector word" \
 	"sa add $ID sel src 1.0.0.0/8 dst 2.0.0.0/8 proto udp dport 53 $GCM" \
 	"sa add $ID sel dport 53 proto udp dst 2.0.0.0/8 src 1.0.0.0/8 $GCM"
@@ -339,6 +343,19 @@ same "selector and dir in any order" \
 	"policy add priority 1 dir out dst 2.2.2.2/32 src 1.1.1.1/32"
 same "ptype main accepted" "policy add dir out" \
 	"policy add dir out ptype main"
+has "policy flag icmp" "  FLAGS 1" \
+	policy add src 10.0.0.1 dst 10.0.0.2 proto udp sport 7 dir out \
+	flag icmp tmpl proto esp mode transport
+lacks "policy without flag sends no FLAGS" "FLAGS" \
+	policy add dir out tmpl proto esp mode transport
+same "policy flag after tmpl ends the tmpl" \
+	"policy add dir out flag icmp tmpl mode transport" \
+	"policy add dir out tmpl mode transport flag icmp"
+same "policy flag list ends at a non-flag word" \
+	"policy add dir out flag icmp priority 3" \
+	"policy add dir out priority 3 flag icmp icmp"
+has "policy update flag icmp" "POL_UPDATE
+  FLAGS 1" policy update dir out flag icmp
 dump "policy update (adds if missing, no flags)" "POL_UPDATE
  POLICY
   DIR out
@@ -490,6 +507,14 @@ err "two tmpls" 'only one "tmpl" is supported' \
 	policy add dir out tmpl mode transport tmpl mode transport
 err "tmpl spi" '"spi" in "tmpl" is not supported by nfipsec' \
 	policy add dir out tmpl spi 5
+err "policy unknown flag (the token)" 'unknown flag "icmpv6"' \
+	policy add dir out flag icmpv6
+err "policy flag localok" 'flag "localok" is not supported by nfipsec' \
+	policy add dir out flag icmp localok
+err "policy flag without argument" 'missing argument after "flag"' \
+	policy add dir out flag
+err "policy flag with del" '"flag" is not valid with del/get' \
+	policy del dir out flag icmp
 err "index with add" '"index" is assigned by the kernel, not valid with add/update' \
 	policy add dir out index 5
 err "bad priority" 'invalid priority "high"' policy add dir out priority high
@@ -497,6 +522,8 @@ err "priority overflow" 'invalid priority "4294967296"' \
 	policy add dir out priority 4294967296
 err "bad reqid" 'invalid reqid "-1"' sa add $ID $GCM reqid -1
 err "unknown flag" 'unknown flag "fast"' sa add $ID $GCM flag fast
+err "SA flag localok (a policy flag)" 'unknown flag "localok"' \
+	sa add $ID $GCM flag localok
 err "unsupported flag" 'flag "noecn" is not supported by nfipsec' \
 	sa add $ID $GCM flag esn noecn
 err "unknown df" 'unknown df "maybe": copy, clear or set' sa add $ID $GCM df maybe
@@ -609,7 +636,7 @@ assert full["sel"]["src"] == "192.168.200.0/24"
 assert list(full["stats"]["errors"]) == reasons
 assert full["replay"] == {"window": 64, "top": 1001,
                           "bitmap": "0x0000001ffffffffb"}
-assert v[0]["df"] == "clear"
+assert v[0]["df"] == "clear" and v[0]["flags"] == ["esn", "icmp"]
 assert set(v[0]["lifetime"]) == {"time_soft", "time_hard", "byte_soft",
                                  "byte_hard", "packet_soft", "packet_hard"}
 assert set(v[0]["curlife"]) == {"add_time", "use_time", "bytes", "packets"}
@@ -634,6 +661,8 @@ assert p == {"dir": "out", "src": "192.168.100.0/24",
 assert v[2]["proto"] == 6 and v[2]["dport"] == 443
 assert v[4]["action"] == "block" and "tmpl" not in v[4]
 assert v[4]["dir"] == "fwd"
+assert v[2]["flags"] == ["icmp"] and v[3]["flags"] == []
+assert "flags" not in v[4]
 PY
 then ok "JSON keys: policy list"; else not_ok "JSON keys: policy list"; fi
 
