@@ -15,6 +15,7 @@
 #include <net/netfilter/nf_conntrack.h>
 
 #include "esp.h"
+#include "pmtu.h"
 #include "sa.h"
 #include "spd.h"
 
@@ -64,8 +65,14 @@ void nfipsec_output_done(struct sk_buff *skb, int err)
 	}
 	nfipsec_sa_put(sa);
 	memset(IPCB(skb), 0, sizeof(struct inet_skb_parm));
-	/* Transformed: our hook and NAT's policy re-lookup leave it alone. */
-	IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED;
+	/*
+	 * Transformed: our hook and NAT's policy re-lookup leave it alone.
+	 * Sized for the SA's path MTU already (pmtu.c): the IP layer is to
+	 * hold it to the route's own MTU, as a forwarded packet, not to the
+	 * PMTU learned on the route, which is the inner limit when the peer
+	 * is also the inner destination.
+	 */
+	IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED | IPSKB_FORWARDED;
 	skb->protocol = htons(ETH_P_IP);
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->ignore_df = 1;
@@ -137,8 +144,7 @@ static void nfipsec_output(struct nfipsec_sa *sa, struct sk_buff *skb)
 		rt = skb_rtable(skb);
 	}
 
-	mtu = dst_mtu(&rt->dst);
-	WRITE_ONCE(sa->pmtu, mtu);
+	mtu = nfipsec_pmtu_get(sa, &rt->dst);
 	max = nfipsec_sa_mtu(sa, mtu);
 	too_big = skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, max) :
 				    skb->len > max;
