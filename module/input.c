@@ -246,6 +246,7 @@ unsigned int nfipsec_in_hook(void *priv, struct sk_buff *skb,
 	struct nfipsec_sa *sa;
 	unsigned int ihl;
 
+	nfipsec_pmtu_input(nn, skb);
 	if (ip_hdr(skb)->protocol != IPPROTO_ESP || !READ_ONCE(nn->sad.count))
 		return NF_ACCEPT;
 	ihl = ip_hdrlen(skb);

@@ -267,4 +267,5 @@ void nfipsec_sa_inherit(struct nfipsec_sa *sa, struct nfipsec_sa *old)
 	sa->pmtu_learned = old->pmtu_learned;
 	sa->pmtu_expires = old->pmtu_expires;
 	spin_unlock_bh(&old->lock);
+	atomic64_set(&sa->pmtu_updates, atomic64_read(&old->pmtu_updates));
 }

@@ -89,9 +89,10 @@ struct nfipsec_sa {
 	atomic64_t life_packets;
 	u64 use_jiffies;		/* last use, WRITE_ONCE/READ_ONCE */
 	u32 pmtu;			/* outer path MTU in use, READ_ONCE */
-	/* Path MTU the path told (pmtu.c), 0: none; under lock, READ_ONCE */
+	/* Path MTU from ICMP (pmtu.c), 0: none; under lock, READ_ONCE. */
 	u32 pmtu_learned;
 	unsigned long pmtu_expires;	/* jiffies, with pmtu_learned */
+	atomic64_t pmtu_updates;	/* times ICMP lowered the path MTU */
 
 	struct nfipsec_sa_pcpu __percpu *pcpu;
 	atomic64_t errors[__NFIPSEC_DROP_MAX];
