@@ -27,16 +27,35 @@ static const struct nfipsec_auth_desc nfipsec_auths[] = {
 	  "echainiv(authencesn(hmac(sha512),cbc(aes)))", 512, 256 },
 };
 
+/*
+ * The AEAD, also run by cryptd (in a kernel thread) or pcrypt (on several
+ * CPUs, completed in order): the same packets on the wire, the crypto
+ * asynchronous.
+ */
+static const struct nfipsec_aead_desc {
+	const char *name;
+	const char *tfm;
+} nfipsec_aeads[] = {
+	{ "rfc4106(gcm(aes))", "seqiv(rfc4106(gcm(aes)))" },
+	{ "cryptd(rfc4106(gcm(aes)))", "seqiv(cryptd(rfc4106(gcm(aes))))" },
+	{ "pcrypt(rfc4106(gcm(aes)))", "seqiv(pcrypt(rfc4106(gcm(aes))))" },
+};
+
 static int nfipsec_alg_check_aead(const struct nfipsec_sa_cfg *cfg,
 				  struct nfipsec_alg_plan *plan,
 				  struct netlink_ext_ack *extack)
 {
 	const struct nfipsec_alg *alg = &cfg->alg[0];
+	const struct nfipsec_aead_desc *desc = NULL;
 	u32 keylen = cfg->keylen[0];
+	unsigned int i;
 
-	if (strcmp(alg->name, "rfc4106(gcm(aes))")) {
+	for (i = 0; i < ARRAY_SIZE(nfipsec_aeads); i++)
+		if (!strcmp(alg->name, nfipsec_aeads[i].name))
+			desc = &nfipsec_aeads[i];
+	if (!desc) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "unsupported AEAD algorithm NAME (rfc4106(gcm(aes)) is supported)");
+				   "unsupported AEAD algorithm NAME (rfc4106(gcm(aes)), also as cryptd(...) or pcrypt(...), is supported)");
 		return -EINVAL;
 	}
 	if (keylen != 20 && keylen != 28 && keylen != 36) {
@@ -48,7 +67,7 @@ static int nfipsec_alg_check_aead(const struct nfipsec_sa_cfg *cfg,
 		NL_SET_ERR_MSG_MOD(extack, "AEAD ICV_BITS must be 64, 96 or 128");
 		return -EINVAL;
 	}
-	plan->tfm = "seqiv(rfc4106(gcm(aes)))";
+	plan->tfm = desc->tfm;
 	plan->auth = NULL;
 	plan->icv_bytes = alg->icv_bits / 8;
 	return 0;
