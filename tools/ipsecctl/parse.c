@@ -50,8 +50,6 @@ static const struct alg_desc algs[] = {
 	{ "rfc4106(gcm(aes))", NULL, ALG_AEAD, { 20, 28, 36 }, "20, 28 or 36",
 	  0, "esp-aes-gcm", 8 },
 	/* the same, with the crypto run asynchronously */
-	{ "cryptd(rfc4106(gcm(aes)))", NULL, ALG_AEAD, { 20, 28, 36 },
-	  "20, 28 or 36", 0, "esp-aes-gcm", 8 },
 	{ "pcrypt(rfc4106(gcm(aes)))", NULL, ALG_AEAD, { 20, 28, 36 },
 	  "20, 28 or 36", 0, "esp-aes-gcm", 8 },
 	{ "cbc(aes)", "aes", ALG_ENC, { 16, 24, 32 }, "16, 24 or 32",

@@ -548,7 +548,7 @@ static const char sa_help[] =
 "\n"
 "ALGO := aead AEAD KEY ICV-BITS\n"
 "      | enc ENC KEY { auth AUTH KEY | auth-trunc AUTH KEY TRUNC-BITS }\n"
-"AEAD := rfc4106(gcm(aes)) | cryptd(rfc4106(gcm(aes))) | pcrypt(rfc4106(gcm(aes)))\n"
+"AEAD := rfc4106(gcm(aes)) | pcrypt(rfc4106(gcm(aes)))\n"
 "ENC  := cbc(aes) | aes                 KEY: 16, 24 or 32 bytes\n"
 "AUTH := hmac(sha256) | sha256 | hmac(sha384) | sha384 | hmac(sha512) | sha512\n"
 "KEY  := 0x followed by hex digits; rfc4106 keys are the AES key and a\n"
