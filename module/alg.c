@@ -36,9 +36,11 @@ static const struct nfipsec_auth_desc nfipsec_auths[] = {
 static const struct nfipsec_aead_desc {
 	const char *name;
 	const char *tfm;
+	const char *pcrypt;
 } nfipsec_aeads[] = {
-	{ "rfc4106(gcm(aes))", "seqiv(rfc4106(gcm(aes)))" },
-	{ "pcrypt(rfc4106(gcm(aes)))", "seqiv(pcrypt(rfc4106(gcm(aes))))" },
+	{ "rfc4106(gcm(aes))", "seqiv(rfc4106(gcm(aes)))", NULL },
+	{ "pcrypt(rfc4106(gcm(aes)))", "seqiv(pcrypt(rfc4106(gcm(aes))))",
+	  "rfc4106(gcm(aes))" },
 };
 
 static int nfipsec_alg_check_aead(const struct nfipsec_sa_cfg *cfg,
@@ -68,6 +70,7 @@ static int nfipsec_alg_check_aead(const struct nfipsec_sa_cfg *cfg,
 		return -EINVAL;
 	}
 	plan->tfm = desc->tfm;
+	plan->pcrypt = desc->pcrypt;
 	plan->auth = NULL;
 	plan->icv_bytes = alg->icv_bits / 8;
 	return 0;
@@ -114,6 +117,7 @@ static int nfipsec_alg_check_authenc(const struct nfipsec_sa_cfg *cfg,
 	plan->tfm = cfg->flags & NFIPSEC_SA_F_ESN ? desc->authencesn :
 						    desc->authenc;
 	plan->auth = desc->name;
+	plan->pcrypt = NULL;
 	plan->icv_bytes = trunc / 8;
 	return 0;
 }

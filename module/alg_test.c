@@ -120,6 +120,7 @@ static bool alg_run(struct kunit *test, unsigned int num,
 
 	if (ac->tfm) {
 		good = !err && plan.tfm && !strcmp(plan.tfm, ac->tfm) &&
+		       !plan.pcrypt == !strstr(ac->tfm, "pcrypt(") &&
 		       plan.icv_bytes == ac->icv_bytes && !extack._msg &&
 		       (ac->aead ? !plan.auth : !strcmp(plan.auth, ac->auth));
 		KUNIT_EXPECT_TRUE_MSG(test, good,
