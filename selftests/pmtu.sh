@@ -250,7 +250,7 @@ check "1400-byte link, path MTU 1300: tcp h1 -> h2 still completes" \
 # traffic while the SA is updated and the route replaced.
 async_case() {
 	local name=$1 alg=$2 n=$P-$1-n x=$P-$1-x a=10.0.6.1 b=10.0.6.2 key
-	local i end pid ping_pid
+	local i ping_pid route_pid sa_pid
 	key=$(randhex 20)
 	kmod "$name" >/dev/null 2>&1 || true
 	if [[ ! -d /sys/kernel/$name ]]; then
@@ -271,32 +271,46 @@ async_case() {
 		grep -q "^driver *: seqiv($name(" /proc/crypto
 	pair xfrm "$x" "$b" "$a" transport 0x7602 0x7601 "$GCM" "$key" ||
 		bail_out "$name: XFRM setup failed"
-	nsx "$n" ping -q -f -w 25 -s 1200 "$b" >/dev/null 2>&1 &
+	nsx "$n" ping -q -f -w 60 -s 1200 "$b" >/dev/null 2>&1 &
 	ping_pid=$!
-	# The churn: SA updates (new transforms under the packets in flight)
-	# and a host route to the peer added and removed (the sockets' routes
-	# die under the packets in flight).
+	# The churn, until the transfers end: SA updates (new transforms
+	# under the packets in flight), and a host route to the peer added
+	# and removed (the sockets' routes die under the packets in flight).
+	rm -f "$TMP/stop"
+	for ((i = 0; i < 50; i++)); do
+		echo "route add $b/32 dev vn"
+		echo "route del $b/32 dev vn"
+	done >"$TMP/routes"
 	(
-		end=$((SECONDS + 20))
-		i=0
-		while ((SECONDS < end)); do
-			nsx "$n" "$IPSECCTL" sa update src $a dst $b proto esp \
-				spi 0x7601 reqid 1 mode transport \
+		i=0 end=$((SECONDS + 150))
+		while [[ ! -e $TMP/stop ]] && ((SECONDS < end)); do
+			ip -n "$n" -batch "$TMP/routes" || exit 1
+			i=$((i + 100))
+		done
+		echo "$i" >"$TMP/$name.routes"
+	) &
+	route_pid=$!
+	(
+		i=0 end=$((SECONDS + 150))
+		while [[ ! -e $TMP/stop ]] && ((SECONDS < end)); do
+			ip netns exec "$n" "$IPSECCTL" sa update src $a dst $b \
+				proto esp spi 0x7601 reqid 1 mode transport \
 				aead "$alg" "$key" 128 || exit 1
-			nsx "$n" ip route add $b/32 dev vn 2>/dev/null
-			nsx "$n" ip route del $b/32 dev vn 2>/dev/null
 			i=$((i + 1))
 		done
-		echo "$i" >"$TMP/$name.churn"
+		echo "$i" >"$TMP/$name.updates"
 	) &
-	pid=$!
+	sa_pid=$!
 	check "$name: tcp nfipsec -> xfrm under churn, $XFER_BYTES bytes" \
 		tcp_xfer "$n" "$x" $b "$FILE"
 	check "$name: tcp xfrm -> nfipsec under churn, $XFER_BYTES bytes" \
 		tcp_xfer "$x" "$n" $a "$FILE"
-	check "$name: the churn ran" wait "$pid"
+	touch "$TMP/stop"
+	check "$name: the route churn ran" wait "$route_pid"
+	check "$name: the SA churn ran" wait "$sa_pid"
 	wait "$ping_pid" || true
-	diag "$name: $(cat "$TMP/$name.churn" 2>/dev/null) SA updates and route changes;" \
+	diag "$name: $(cat "$TMP/$name.updates" 2>/dev/null) SA updates," \
+		"$(cat "$TMP/$name.routes" 2>/dev/null) route changes;" \
 		"SA errors: $(nfipsec_sa_errors "$n")"
 	ip netns del "$n"
 	ip netns del "$x"
