@@ -317,8 +317,9 @@ async_case() {
 	check "$name: tcp xfrm -> nfipsec under churn, $XFER_BYTES bytes" \
 		tcp_xfer "$x" "$n" $a "$FILE"
 	touch "$TMP/stop"
-	check "$name: the route churn ran" wait "$route_pid"
-	check "$name: the SA churn ran" wait "$sa_pid"
+	wait "$route_pid" "$sa_pid" || true
+	check "$name: the route churn ran" test -s "$TMP/$name.routes"
+	check "$name: the SA churn ran" test -s "$TMP/$name.updates"
 	wait "$ping_pid" || true
 	diag "$name: $(cat "$TMP/$name.updates" 2>/dev/null) SA updates," \
 		"$(cat "$TMP/$name.routes" 2>/dev/null) route changes" \
