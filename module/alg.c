@@ -27,16 +27,37 @@ static const struct nfipsec_auth_desc nfipsec_auths[] = {
 	  "echainiv(authencesn(hmac(sha512),cbc(aes)))", 512, 256 },
 };
 
+/*
+ * The AEAD, also run by pcrypt (on several CPUs, completed in order): the
+ * same packets on the wire, the crypto asynchronous. Not cryptd: on 6.1 a
+ * cryptd AEAD instance fails the crypto manager's self-test (it changes
+ * the caller's request) with a WARN.
+ */
+static const struct nfipsec_aead_desc {
+	const char *name;
+	const char *tfm;
+	const char *pcrypt;
+} nfipsec_aeads[] = {
+	{ "rfc4106(gcm(aes))", "seqiv(rfc4106(gcm(aes)))", NULL },
+	{ "pcrypt(rfc4106(gcm(aes)))", "seqiv(pcrypt(rfc4106(gcm(aes))))",
+	  "rfc4106(gcm(aes))" },
+};
+
 static int nfipsec_alg_check_aead(const struct nfipsec_sa_cfg *cfg,
 				  struct nfipsec_alg_plan *plan,
 				  struct netlink_ext_ack *extack)
 {
 	const struct nfipsec_alg *alg = &cfg->alg[0];
+	const struct nfipsec_aead_desc *desc = NULL;
 	u32 keylen = cfg->keylen[0];
+	unsigned int i;
 
-	if (strcmp(alg->name, "rfc4106(gcm(aes))")) {
+	for (i = 0; i < ARRAY_SIZE(nfipsec_aeads); i++)
+		if (!strcmp(alg->name, nfipsec_aeads[i].name))
+			desc = &nfipsec_aeads[i];
+	if (!desc) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "unsupported AEAD algorithm NAME (rfc4106(gcm(aes)) is supported)");
+				   "unsupported AEAD algorithm NAME (rfc4106(gcm(aes)), also as pcrypt(rfc4106(gcm(aes))), is supported)");
 		return -EINVAL;
 	}
 	if (keylen != 20 && keylen != 28 && keylen != 36) {
@@ -48,7 +69,8 @@ static int nfipsec_alg_check_aead(const struct nfipsec_sa_cfg *cfg,
 		NL_SET_ERR_MSG_MOD(extack, "AEAD ICV_BITS must be 64, 96 or 128");
 		return -EINVAL;
 	}
-	plan->tfm = "seqiv(rfc4106(gcm(aes)))";
+	plan->tfm = desc->tfm;
+	plan->pcrypt = desc->pcrypt;
 	plan->auth = NULL;
 	plan->icv_bytes = alg->icv_bits / 8;
 	return 0;
@@ -95,6 +117,7 @@ static int nfipsec_alg_check_authenc(const struct nfipsec_sa_cfg *cfg,
 	plan->tfm = cfg->flags & NFIPSEC_SA_F_ESN ? desc->authencesn :
 						    desc->authenc;
 	plan->auth = desc->name;
+	plan->pcrypt = NULL;
 	plan->icv_bytes = trunc / 8;
 	return 0;
 }

@@ -13,6 +13,7 @@ struct nfipsec_sa_cfg;
 struct nfipsec_alg_plan {
 	const char *tfm;	/* e.g. "seqiv(rfc4106(gcm(aes)))" */
 	const char *auth;	/* authenc: the hash, else NULL */
+	const char *pcrypt;	/* the suite that tfm runs through pcrypt */
 	u32 icv_bytes;		/* ICV or truncated MAC */
 };
 

@@ -11,6 +11,7 @@
 #define SHA384 "hmac(sha384)"
 #define SHA512 "hmac(sha512)"
 #define TFM_GCM "seqiv(rfc4106(gcm(aes)))"
+#define TFM_PCRYPT "seqiv(pcrypt(rfc4106(gcm(aes))))"
 #define TFM_256 "echainiv(authenc(hmac(sha256),cbc(aes)))"
 #define TFM_384 "echainiv(authenc(hmac(sha384),cbc(aes)))"
 #define TFM_512 "echainiv(authenc(hmac(sha512),cbc(aes)))"
@@ -78,6 +79,14 @@ static const struct alg_case alg_cases[] = {
 	/* any HMAC key length but 0 */
 	/* 34 */ AUTHENC(CBC, 16, SHA256, 1, 0, 0, TFM_256, 12),
 	/* 35 */ AUTHENC(CBC, 16, SHA256, 100, 128, 0, TFM_256, 16),
+	/* the AEAD run asynchronously: pcrypt, nothing else */
+	/* 36 */ AEAD("pcrypt(" GCM ")", 20, 128, 0, TFM_PCRYPT, 16),
+	/* 37 */ AEAD("pcrypt(" GCM ")", 36, 96, ESN, TFM_PCRYPT, 12),
+	/* 38 */ AEAD("pcrypt(" GCM ")", 21, 128, 0, NULL, 0),
+	/* 39 */ AEAD("cryptd(" GCM ")", 20, 128, 0, NULL, 0),
+	/* 40 */ AEAD("pcrypt(gcm(aes))", 20, 128, 0, NULL, 0),
+	/* 41 */ AEAD("pcrypt(" TFM_GCM ")", 20, 128, 0, NULL, 0),
+	/* 42 */ AUTHENC("pcrypt(" CBC ")", 16, SHA256, 32, 0, 0, NULL, 0),
 };
 
 /*
@@ -111,6 +120,7 @@ static bool alg_run(struct kunit *test, unsigned int num,
 
 	if (ac->tfm) {
 		good = !err && plan.tfm && !strcmp(plan.tfm, ac->tfm) &&
+		       !plan.pcrypt == !strstr(ac->tfm, "pcrypt(") &&
 		       plan.icv_bytes == ac->icv_bytes && !extack._msg &&
 		       (ac->aead ? !plan.auth : !strcmp(plan.auth, ac->auth));
 		KUNIT_EXPECT_TRUE_MSG(test, good,

@@ -9,6 +9,7 @@
 #include <linux/skbuff.h>
 
 #include "nfipsec.h"
+#include "pmtu.h"
 
 struct nfipsec_sa;
 

@@ -396,6 +396,8 @@ unsigned int nfipsec_in_hook(void *priv, struct sk_buff *skb,
 {
 	struct nfipsec_net *nn = priv;
 
+	/* ICMP about ESP we sent: the SA's path MTU (pmtu.c). */
+	nfipsec_pmtu_input(nn, skb);
 	if (ip_hdr(skb)->protocol == IPPROTO_ESP && READ_ONCE(nn->sad.count))
 		return nfipsec_in_esp(nn, skb);
 	return nfipsec_in_check(nn, skb, NFIPSEC_DIR_IN);

@@ -570,7 +570,10 @@ static int nfipsec_nl_put_stats(struct sk_buff *skb, struct nfipsec_sa *sa)
 	    nla_put_u64_64bit(skb, NFIPSEC_SA_STATS_A_OUT_BYTES, sum.out_bytes,
 			      NFIPSEC_SA_STATS_A_PAD) ||
 	    nfipsec_nl_put_u64s(skb, NFIPSEC_SA_STATS_A_ERRORS, errors,
-				__NFIPSEC_DROP_MAX, NFIPSEC_STAT_BASE, 0))
+				__NFIPSEC_DROP_MAX, NFIPSEC_STAT_BASE, 0) ||
+	    nla_put_u64_64bit(skb, NFIPSEC_SA_STATS_A_PMTU_UPDATES,
+			      atomic64_read(&sa->pmtu_updates),
+			      NFIPSEC_SA_STATS_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

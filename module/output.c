@@ -3,6 +3,10 @@
  * Outbound: the POST_ROUTING hook looks the packet up in the SPD (dir out);
  * a protect policy hands it to its SA: path MTU, GSO segmentation,
  * checksums, ESP, then out through ip_local_out() as a new packet.
+ *
+ * The route a packet leaves on is referenced, not borrowed, from before
+ * the encryption on: the crypto may complete asynchronously, after the
+ * RCU read side that a borrowed (noref) dst needs has ended.
  */
 #include <linux/icmp.h>
 #include <net/dst_cache.h>
@@ -13,6 +17,7 @@
 #include "conntrack.h"
 #include "esp.h"
 #include "icmp.h"
+#include "pmtu.h"
 #include "sa.h"
 #include "spd.h"
 #include "txorder.h"
@@ -69,8 +74,14 @@ static void nfipsec_output_xmit(struct sk_buff *skb, bool drop)
 		return;
 	}
 	memset(IPCB(skb), 0, sizeof(struct inet_skb_parm));
-	/* Transformed: our hook and NAT's policy re-lookup leave it alone. */
-	IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED;
+	/*
+	 * Transformed: our hook and NAT's policy re-lookup leave it alone.
+	 * Sized for the SA's path MTU already (pmtu.c): the IP layer is to
+	 * hold it to the route's own MTU, as a forwarded packet, not to the
+	 * PMTU learned on the route, which is the inner limit when the peer
+	 * is also the inner destination.
+	 */
+	IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED | IPSKB_FORWARDED;
 	skb->protocol = htons(ETH_P_IP);
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->ignore_df = 1;
@@ -145,34 +156,38 @@ static void nfipsec_output_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 	nfipsec_esp_output(sa, skb, seq, df, LL_RESERVED_SPACE(rt->dst.dev));
 }
 
-/* Consumes @skb and the reference on @sa. Called with BH disabled. */
+/*
+ * Consumes @skb and the reference on @sa. Called with BH disabled. @rt is
+ * our reference in tunnel mode; in transport mode the packet's own, which
+ * its segments share.
+ */
 static void nfipsec_output(struct nfipsec_sa *sa, struct sk_buff *skb)
 {
 	struct net *net = sa->nn->net;
 	struct sk_buff *segs, *seg, *next;
 	const struct iphdr *iph = ip_hdr(skb);
 	bool inner_df = iph->frag_off & htons(IP_DF);
+	bool tunnel = sa->mode == NFIPSEC_MODE_TUNNEL;
 	bool df, too_big;
 	struct rtable *rt;
 	u32 mtu, max;
 
-	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
+	if (tunnel) {
 		rt = nfipsec_route(sa, net, skb->mark);
 		if (IS_ERR(rt)) {
 			nfipsec_out_drop(sa, skb, NFIPSEC_DROP_NO_ROUTE);
 			return;
 		}
 	} else {
-		rt = skb_rtable(skb);
-		if (!rt) {
+		/* As xfrm_output(): segments copy it, the crypto outlives RCU. */
+		if (!skb_dst_force(skb)) {
 			nfipsec_out_drop(sa, skb, NFIPSEC_DROP_NO_ROUTE);
 			return;
 		}
-		dst_hold(&rt->dst);
+		rt = skb_rtable(skb);
 	}
 
-	mtu = dst_mtu(&rt->dst);
-	WRITE_ONCE(sa->pmtu, mtu);
+	mtu = nfipsec_pmtu_get(sa, &rt->dst);
 	max = nfipsec_sa_mtu(sa, mtu);
 	too_big = skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, max) :
 				    skb->len > max;
@@ -191,30 +206,30 @@ static void nfipsec_output(struct nfipsec_sa *sa, struct sk_buff *skb)
 		/* Tell the sender the MTU inside the tunnel (RFC 4301 8.2). */
 		skb_dst_update_pmtu_no_confirm(skb, max);
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(max));
-		dst_release(&rt->dst);
 		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_MTU);
-		return;
+		goto out;
 	}
 
 	if (!skb_is_gso(skb)) {
 		nfipsec_output_one(sa, skb, rt, df);
-		dst_release(&rt->dst);
-		return;
+		goto out;
 	}
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
-		dst_release(&rt->dst);
 		nfipsec_out_drop(sa, skb, NFIPSEC_DROP_OUTPUT);
-		return;
+		goto out;
 	}
 	consume_skb(skb);
+	/* Transport mode: each segment holds rt until it is sent. */
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
 		refcount_inc(&sa->ref);
 		nfipsec_output_one(sa, seg, rt, df);
 	}
-	dst_release(&rt->dst);
 	nfipsec_sa_put(sa);
+out:
+	if (tunnel)
+		dst_release(&rt->dst);
 }
 
 unsigned int nfipsec_out_hook(void *priv, struct sk_buff *skb,

@@ -282,7 +282,8 @@ u32 nfipsec_sa_mtu(const struct nfipsec_sa *sa, u32 mtu)
 
 /*
  * An update replaces the SA object, not the SA: keep its history (counters,
- * lifetime use, times). @sa is not published yet; @old is left as it is.
+ * lifetime use, times, path MTU). @sa is not published yet; @old is left
+ * as it is.
  */
 void nfipsec_sa_inherit(struct nfipsec_sa *sa, struct nfipsec_sa *old)
 {
@@ -302,6 +303,12 @@ void nfipsec_sa_inherit(struct nfipsec_sa *sa, struct nfipsec_sa *old)
 	sa->add_time = old->add_time;
 	sa->add_jiffies = old->add_jiffies;
 	sa->use_jiffies = READ_ONCE(old->use_jiffies);
+	sa->pmtu = READ_ONCE(old->pmtu);
+	spin_lock_bh(&old->lock);
+	sa->pmtu_learned = old->pmtu_learned;
+	sa->pmtu_expires = old->pmtu_expires;
+	spin_unlock_bh(&old->lock);
+	atomic64_set(&sa->pmtu_updates, atomic64_read(&old->pmtu_updates));
 }
 
 /*

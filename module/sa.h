@@ -79,7 +79,8 @@ struct nfipsec_sa {
 	time64_t add_time;		/* wall clock seconds */
 	u64 add_jiffies;
 
-	spinlock_t lock;		/* protects replay and lifetime state */
+	/* protects replay, lifetime and learned path MTU state */
+	spinlock_t lock;
 	struct nfipsec_replay replay;	/* inbound, under lock */
 	/* enum nfipsec_sa_state: written under lock, read with READ_ONCE */
 	u8 state;
@@ -88,7 +89,11 @@ struct nfipsec_sa {
 	atomic64_t life_bytes;		/* only kept when byte limits are set */
 	atomic64_t life_packets;
 	u64 use_jiffies;		/* last use, WRITE_ONCE/READ_ONCE */
-	u32 pmtu;			/* last path MTU seen, READ_ONCE */
+	u32 pmtu;			/* outer path MTU in use, READ_ONCE */
+	/* Path MTU from ICMP (pmtu.c), 0: none; under lock, READ_ONCE. */
+	u32 pmtu_learned;
+	unsigned long pmtu_expires;	/* jiffies, with pmtu_learned */
+	atomic64_t pmtu_updates;	/* times ICMP lowered the path MTU */
 
 	struct nfipsec_sa_pcpu __percpu *pcpu;
 	atomic64_t errors[__NFIPSEC_DROP_MAX];

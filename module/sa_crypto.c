@@ -10,16 +10,43 @@
 #include <crypto/authenc.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "alg.h"
 #include "sa.h"
+
+/*
+ * A pcrypt instance is found by its driver name only: its algorithm name
+ * is that of the suite it runs. Into @buf: seqiv over pcrypt over the
+ * implementation the crypto API picks for @suite, or over that one itself
+ * when it is a pcrypt instance already.
+ */
+static int nfipsec_sa_pcrypt_tfm(const char *suite, char *buf, size_t len)
+{
+	struct crypto_aead *tfm;
+	const char *drv;
+	int n;
+
+	tfm = crypto_alloc_aead(suite, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	drv = crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm));
+	if (str_has_prefix(drv, "pcrypt("))
+		n = snprintf(buf, len, "seqiv(%s)", drv);
+	else
+		n = snprintf(buf, len, "seqiv(pcrypt(%s))", drv);
+	crypto_free_aead(tfm);
+	return n < len ? 0 : -ENAMETOOLONG;
+}
 
 int nfipsec_sa_crypto_init(struct nfipsec_sa *sa,
 			   const struct nfipsec_sa_cfg *cfg,
 			   struct netlink_ext_ack *extack)
 {
 	struct crypto_authenc_key_param *param;
+	char name[CRYPTO_MAX_ALG_NAME];
 	struct nfipsec_alg_plan plan;
+	const char *tfm_name;
 	unsigned int keylen;
 	struct rtattr *rta;
 	u8 *key;
@@ -28,7 +55,12 @@ int nfipsec_sa_crypto_init(struct nfipsec_sa *sa,
 	err = nfipsec_alg_check(cfg, &plan, extack);
 	if (err)
 		return err;
-	sa->aead = crypto_alloc_aead(plan.tfm, 0, 0);
+	tfm_name = plan.tfm;
+	if (plan.pcrypt) {
+		err = nfipsec_sa_pcrypt_tfm(plan.pcrypt, name, sizeof(name));
+		tfm_name = name;
+	}
+	sa->aead = err ? ERR_PTR(err) : crypto_alloc_aead(tfm_name, 0, 0);
 	if (IS_ERR(sa->aead)) {
 		err = PTR_ERR(sa->aead);
 		sa->aead = NULL;

@@ -83,6 +83,7 @@ static const struct adesc sastats_attrs[] = {
 	[NFIPSEC_SA_STATS_A_OUT_BYTES] = { "OUT_BYTES", T_U64 },
 	[NFIPSEC_SA_STATS_A_ERRORS] = { "ERRORS", N(reasons_nest) },
 	[NFIPSEC_SA_STATS_A_PAD] = { "PAD", T_PAD },
+	[NFIPSEC_SA_STATS_A_PMTU_UPDATES] = { "PMTU_UPDATES", T_U64 },
 };
 static const struct nest sastats_nest = NEST(sastats_attrs);
 

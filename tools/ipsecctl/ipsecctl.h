@@ -61,6 +61,7 @@ struct life {
 struct counters {
 	uint32_t has;			/* BIT(NFIPSEC_SA_STATS_A_*) */
 	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+	uint64_t pmtu_updates;
 	uint32_t err_has;		/* BIT(enum nfipsec_drop) */
 	uint64_t err[NFIPSEC_DROP_COUNT];
 };

@@ -49,6 +49,9 @@ const char *const state_names[3] = {
 static const struct alg_desc algs[] = {
 	{ "rfc4106(gcm(aes))", NULL, ALG_AEAD, { 20, 28, 36 }, "20, 28 or 36",
 	  0, "esp-aes-gcm", 8 },
+	/* the same, with the crypto run asynchronously */
+	{ "pcrypt(rfc4106(gcm(aes)))", NULL, ALG_AEAD, { 20, 28, 36 },
+	  "20, 28 or 36", 0, "esp-aes-gcm", 8 },
 	{ "cbc(aes)", "aes", ALG_ENC, { 16, 24, 32 }, "16, 24 or 32",
 	  0, "esp-aes", 16 },
 	{ "hmac(sha256)", "sha256", ALG_AUTH, { 0 }, NULL, 256,

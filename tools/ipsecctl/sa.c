@@ -124,6 +124,8 @@ static bool get_counters(const struct nlattr *nest, struct counters *c)
 	     i <= NFIPSEC_SA_STATS_A_OUT_BYTES; i++)
 		if (get_u64(tb[i], (uint64_t *)((char *)c + off[i])))
 			SET(*c, i);
+	if (get_u64(tb[NFIPSEC_SA_STATS_A_PMTU_UPDATES], &c->pmtu_updates))
+		SET(*c, NFIPSEC_SA_STATS_A_PMTU_UPDATES);
 	if (tb[NFIPSEC_SA_STATS_A_ERRORS]) {
 		SET(*c, NFIPSEC_SA_STATS_A_ERRORS);
 		get_reasons(tb[NFIPSEC_SA_STATS_A_ERRORS], c);
@@ -330,6 +332,9 @@ static void print_stats(FILE *f, const struct sa *sa)
 			fprintf(f, "overhead %u ", sa->overhead);
 		if (HAS(*sa, NFIPSEC_SA_A_PMTU))
 			fprintf(f, "pmtu %u ", sa->pmtu);
+		if (sa->st.pmtu_updates)
+			fprintf(f, "pmtu-updates %" PRIu64 " ",
+				sa->st.pmtu_updates);
 		fputc('\n', f);
 	}
 }
@@ -506,6 +511,8 @@ static void sa_json(struct json *j, const void *obj)
 			json_u64(j, "out_packets", sa->st.out_packets);
 		if (HAS(sa->st, NFIPSEC_SA_STATS_A_OUT_BYTES))
 			json_u64(j, "out_bytes", sa->st.out_bytes);
+		if (HAS(sa->st, NFIPSEC_SA_STATS_A_PMTU_UPDATES))
+			json_u64(j, "pmtu_updates", sa->st.pmtu_updates);
 		if (HAS(sa->st, NFIPSEC_SA_STATS_A_ERRORS))
 			json_reasons(j, "errors", &sa->st);
 		json_obj_end(j);
@@ -544,8 +551,9 @@ static const char sa_help[] =
 "       " PROG " sa show\n"
 "       " PROG " sa flush [ proto esp ]\n"
 "\n"
-"ALGO := aead rfc4106(gcm(aes)) KEY ICV-BITS\n"
+"ALGO := aead AEAD KEY ICV-BITS\n"
 "      | enc ENC KEY { auth AUTH KEY | auth-trunc AUTH KEY TRUNC-BITS }\n"
+"AEAD := rfc4106(gcm(aes)) | pcrypt(rfc4106(gcm(aes)))\n"
 "ENC  := cbc(aes) | aes                 KEY: 16, 24 or 32 bytes\n"
 "AUTH := hmac(sha256) | sha256 | hmac(sha384) | sha384 | hmac(sha512) | sha512\n"
 "KEY  := 0x followed by hex digits; rfc4106 keys are the AES key and a\n"

@@ -63,7 +63,9 @@
  *   OSEQ          u64   last outbound sequence number sent
  *   STATE         u8    enum nfipsec_sa_state
  *   OVERHEAD      u32   bytes that ESP adds at most (headers, pad, ICV)
- *   PMTU          u32   path MTU towards DST last seen, 0 if not known
+ *   PMTU          u32   outer path MTU towards DST in use (the route's MTU,
+ *                       or lower as ICMP "fragmentation needed" for this
+ *                       SA's packets said), 0 if not known
  *
  * NFIPSEC_A_POLICY (nested, enum nfipsec_pol_attr)
  *   DIR           u8    enum nfipsec_dir
@@ -339,6 +341,8 @@ enum nfipsec_sa_stats_attr {
 	/* nested: NFIPSEC_STAT_BASE + enum nfipsec_drop, u64 each */
 	NFIPSEC_SA_STATS_A_ERRORS,
 	NFIPSEC_SA_STATS_A_PAD,
+	/* u64, times ICMP "fragmentation needed" lowered the SA's PMTU */
+	NFIPSEC_SA_STATS_A_PMTU_UPDATES,
 	__NFIPSEC_SA_STATS_A_MAX
 };
 
