@@ -5,6 +5,7 @@
  */
 #include <linux/icmp.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/route.h>
 
@@ -96,7 +97,12 @@ void nfipsec_flow4(const struct sk_buff *skb, struct nfipsec_flow *flow)
  */
 bool nfipsec_bridged(const struct sk_buff *skb)
 {
-	return skb->dev && netif_is_bridge_port(skb->dev);
+	/*
+	 * The extension, not the device alone: a frame a bridge port passes
+	 * up (link-local addresses) is routed on the port itself.
+	 */
+	return nf_bridge_info_exists(skb) && skb->dev &&
+	       netif_is_bridge_port(skb->dev);
 }
 
 /* Registered on the first SA or policy; caller holds nn->lock. */

@@ -6,9 +6,9 @@
  * reversed, is looked up; a policy found there decides the error only if
  * it carries NFIPSEC_POL_F_ICMP: protect sends it through that policy's
  * SA, block drops it, allow lets it pass. Otherwise the error's own
- * policy decides (a block policy for it suppresses it). XFRM does this
- * for errors the host generates; the POST_ROUTING hook sees forwarded
- * ones too and treats them alike.
+ * policy decides (a block policy for it suppresses it). As in XFRM, only
+ * for errors the host generates: a forwarded error, whose quoted header
+ * anyone can write, is looked up as the flow it is.
  *
  * Inbound, input.c does the counterpart for errors that came through an
  * SA with NFIPSEC_SA_F_ICMP.
@@ -32,7 +32,8 @@ struct nfipsec_policy *nfipsec_icmp_out_lookup(struct nfipsec_net *nn,
 	pol = nfipsec_spd_lookup(nn, NFIPSEC_DIR_OUT, flow);
 	if (pol && pol->action == NFIPSEC_ACTION_PROTECT)
 		return pol;
-	if (!nfipsec_quote_flow(skb, flow, &rev))
+	if ((IPCB(skb)->flags & IPSKB_FORWARDED) ||
+	    !nfipsec_quote_flow(skb, flow, &rev))
 		return pol;
 	qpol = nfipsec_spd_lookup(nn, NFIPSEC_DIR_OUT, &rev);
 	if (!qpol || !(qpol->flags & NFIPSEC_POL_F_ICMP))

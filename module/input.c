@@ -69,10 +69,10 @@ static enum nfipsec_drop nfipsec_in_policy_flow(struct nfipsec_sa *sa,
 }
 
 /*
- * The decrypted packet must fit a policy naming its SA. An ICMP error
- * that does not, but came through an SA with flag icmp, is checked as
- * the flow it quotes, reversed (RFC 4301 6.2, as XFRM's icmp_rcv(), which
- * sees only errors delivered locally; here forwarded ones are alike).
+ * The decrypted packet must fit a policy naming its SA. An ICMP error for
+ * this host that does not, but came through an SA with flag icmp, is
+ * checked as the flow it quotes, reversed (RFC 4301 6.2, as XFRM's
+ * icmp_rcv(), which sees only errors delivered locally).
  */
 static enum nfipsec_drop nfipsec_in_policy(struct nfipsec_sa *sa,
 					   struct sk_buff *skb, u8 dir)
@@ -83,7 +83,7 @@ static enum nfipsec_drop nfipsec_in_policy(struct nfipsec_sa *sa,
 	nfipsec_flow4(skb, &flow);
 	reason = nfipsec_in_policy_flow(sa, &flow, dir);
 	if (reason == __NFIPSEC_DROP_MAX || !(sa->flags & NFIPSEC_SA_F_ICMP) ||
-	    !nfipsec_quote_flow(skb, &flow, &rev) ||
+	    dir != NFIPSEC_DIR_IN || !nfipsec_quote_flow(skb, &flow, &rev) ||
 	    nfipsec_in_policy_flow(sa, &rev, dir) != __NFIPSEC_DROP_MAX)
 		return reason;
 	return __NFIPSEC_DROP_MAX;
@@ -260,7 +260,7 @@ static bool __nfipsec_input_done(struct sk_buff *skb, int err)
 		return false;
 	}
 	nfipsec_mark_decrypted(skb, depth);
-	if (!nfipsec_reinject(skb)) {
+	if (!nfipsec_reinject(sa->nn, skb)) {
 		nfipsec_in_drop(sa, skb, NFIPSEC_DROP_BACKLOG);
 		return false;
 	}
@@ -321,7 +321,13 @@ static void nfipsec_input(struct nfipsec_sa *sa, struct sk_buff *skb)
 		nfipsec_in_drop(sa, skb, nfipsec_replay_drop(v));
 		return;
 	}
-	if (sa->mode == NFIPSEC_MODE_TRANSPORT && !skb_dst_force(skb)) {
+	/*
+	 * The crypto may complete after this RCU section: transport mode
+	 * keeps its route referenced, tunnel mode is routed anew after.
+	 */
+	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
+		skb_dst_drop(skb);
+	} else if (!skb_dst_force(skb)) {
 		nfipsec_in_drop(sa, skb, NFIPSEC_DROP_NO_ROUTE);
 		return;
 	}
@@ -395,12 +401,23 @@ unsigned int nfipsec_in_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
 	struct nfipsec_net *nn = priv;
+	unsigned int verdict;
 
-	/* ICMP about ESP we sent: the SA's path MTU (pmtu.c). */
-	nfipsec_pmtu_input(nn, skb);
-	if (ip_hdr(skb)->protocol == IPPROTO_ESP && READ_ONCE(nn->sad.count))
-		return nfipsec_in_esp(nn, skb);
-	return nfipsec_in_check(nn, skb, NFIPSEC_DIR_IN);
+	/*
+	 * Softirq as a rule, but a packet an NFQUEUE verdict re-injects runs
+	 * the rest of LOCAL_IN in the verdict's process context.
+	 */
+	local_bh_disable();
+	if (ip_hdr(skb)->protocol == IPPROTO_ESP && READ_ONCE(nn->sad.count)) {
+		verdict = nfipsec_in_esp(nn, skb);
+	} else {
+		verdict = nfipsec_in_check(nn, skb, NFIPSEC_DIR_IN);
+		/* ICMP about ESP we sent, if the policy lets it in (pmtu.c). */
+		if (verdict == NF_ACCEPT)
+			nfipsec_pmtu_input(nn, skb);
+	}
+	local_bh_enable();
+	return verdict;
 }
 
 /* FORWARD: routed through this host. Bridged frames are not routed. */

@@ -97,7 +97,10 @@ struct nfipsec_cb {
 		struct inet_skb_parm h4;
 		struct inet6_skb_parm h6;
 	} header;
-	void *tmp;		/* crypto request, while in the crypto API */
+	union {
+		void *tmp;	/* crypto request, while in the crypto API */
+		struct nfipsec_net *nn;	/* re-injection queue: counted here */
+	};
 	struct nfipsec_sa *sa;	/* a reference, until the packet is done */
 	u64 seq;		/* sequence number */
 };

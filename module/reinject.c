@@ -50,13 +50,18 @@ static int nfipsec_reinject_finish(struct net *net, struct sock *sk,
  */
 static void nfipsec_reinject_one(struct sk_buff *skb)
 {
+	struct nfipsec_net *nn = NFIPSEC_CB(skb)->nn;
 	struct net_device *dev = skb->dev;
-	struct net *net = dev_net(dev);
-	struct nfipsec_net *nn = nfipsec_pernet(net);
 
 	rcu_read_lock();
-	NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, net, NULL, skb, dev, NULL,
-		nfipsec_reinject_finish);
+	/* The device moved to another namespace meanwhile: not there. */
+	if (unlikely(!net_eq(dev_net(dev), nn->net))) {
+		nfipsec_drop_count(nn, NFIPSEC_DROP_NO_ROUTE);
+		kfree_skb(skb);
+	} else {
+		NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, nn->net, NULL, skb,
+			dev, NULL, nfipsec_reinject_finish);
+	}
 	rcu_read_unlock();
 	dev_put(dev);
 	nfipsec_inflight_put(nn);
@@ -82,12 +87,12 @@ static int nfipsec_reinject_poll(struct napi_struct *napi, int budget)
 }
 
 /*
- * Queue @skb (a decrypted IPv4 packet, IP control block set, skb->dev
- * held by the caller) to re-enter the stack on this CPU. Called with BH
- * disabled. On success the queue owns the skb and the device reference;
- * on false (queue full) the caller still owns both.
+ * Queue @skb (a decrypted IPv4 packet of @nn, IP control block set,
+ * skb->dev held by the caller) to re-enter the stack on this CPU. Called
+ * with BH disabled. On success the queue owns the skb and the device
+ * reference; on false (queue full) the caller still owns both.
  */
-bool nfipsec_reinject(struct sk_buff *skb)
+bool nfipsec_reinject(struct nfipsec_net *nn, struct sk_buff *skb)
 {
 	struct nfipsec_reinject_cell *cell = this_cpu_ptr(nfipsec_cells);
 
@@ -96,7 +101,9 @@ bool nfipsec_reinject(struct sk_buff *skb)
 		return false;
 	/* A noref route lives only as long as the RCU section it came in. */
 	skb_dst_force(skb);
-	nfipsec_inflight_get(nfipsec_pernet(dev_net(skb->dev)));
+	/* The namespace of the SA, whatever namespace the device goes to. */
+	NFIPSEC_CB(skb)->nn = nn;
+	nfipsec_inflight_get(nn);
 	__skb_queue_tail(&cell->skbs, skb);
 	if (skb_queue_len(&cell->skbs) == 1)
 		napi_schedule(&cell->napi);

@@ -55,6 +55,7 @@ static inline void nfipsec_mark_decrypted(struct sk_buff *skb,
 /* reinject.c APIs: */
 int nfipsec_reinject_init(void);
 void nfipsec_reinject_exit(void);
-bool nfipsec_reinject(struct sk_buff *skb);
+struct nfipsec_net;
+bool nfipsec_reinject(struct nfipsec_net *nn, struct sk_buff *skb);
 
 #endif /* _NFIPSEC_REINJECT_H */
