@@ -172,7 +172,8 @@ debug_stage() {
 	if ((${#tests[@]} == 0)); then
 		return
 	fi
-	not_run+=("debug kernel: interop.sh only on '$DEBUG_INTEROP'")
+	[[ " ${tests[*]} " != *" selftests/interop.sh "* ]] ||
+		not_run+=("debug kernel: interop.sh only on '$DEBUG_INTEROP'")
 	echo "check.sh: === VM selftests, debug kernel (seed $seed): ${tests[*]}"
 	# kmemleak.sh brackets the run: kunit.sh need not scan too.
 	local -x NFIPSEC_KUNIT_KMEMLEAK=0 NFIPSEC_KO=$db/module/nfipsec.ko \
