@@ -21,6 +21,7 @@ int nfipsec_esp_trailer(const u8 *data, unsigned int len, u8 *nexthdr);
 
 /* output.c APIs: */
 void nfipsec_output_done(struct sk_buff *skb, int err);
+void nfipsec_output_resume(struct work_struct *work);
 unsigned int nfipsec_out_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state);
 

@@ -26,6 +26,7 @@
 #include "sad.c"
 #include "spd.c"
 #include "esp.c"
+#include "txorder.c"
 
 /* ---- stubs for what the units call outside themselves ---- */
 
@@ -89,11 +90,12 @@ static u32 nfipsec_test_rand(struct rnd_state *rnd, u32 ceil)
 #include "esp_test.c"
 #include "alg_test.c"
 #include "sa_crypto_test.c"
+#include "txorder_test.c"
 
 kunit_test_suites(&nfipsec_replay_suite, &nfipsec_esn_suite,
 		  &nfipsec_spd_suite, &nfipsec_sad_suite,
 		  &nfipsec_esp_trailer_suite, &nfipsec_alg_suite,
-		  &nfipsec_sa_crypto_suite);
+		  &nfipsec_sa_crypto_suite, &nfipsec_txorder_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of the nfipsec units");

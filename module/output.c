@@ -17,6 +17,7 @@
 #include "conntrack.h"
 #include "esp.h"
 #include "icmp.h"
+#include "main.h"
 #include "pmtu.h"
 #include "sa.h"
 #include "spd.h"
@@ -89,6 +90,39 @@ static void nfipsec_output_xmit(struct sk_buff *skb, bool drop)
 	ip_local_out(net, NULL, skb);
 }
 
+/*
+ * The sender's part goes on in nfipsec_wq: the packets waiting hold
+ * references on the SA, but only the sender sends them, so the work holds
+ * one of its own, and counts as in flight (the namespace waits for it).
+ */
+static void nfipsec_output_defer(struct nfipsec_txorder *txo)
+{
+	struct nfipsec_sa *sa = container_of(txo, struct nfipsec_sa, txorder);
+
+	refcount_inc(&sa->ref);
+	nfipsec_inflight_get(sa->nn);
+	if (!queue_work(nfipsec_wq, &txo->resume)) {
+		nfipsec_inflight_put(sa->nn);
+		nfipsec_sa_put(sa);
+	}
+}
+
+static const struct nfipsec_txorder_ops nfipsec_output_txops = {
+	.send = nfipsec_output_xmit,
+	.defer = nfipsec_output_defer,
+};
+
+void nfipsec_output_resume(struct work_struct *work)
+{
+	struct nfipsec_sa *sa = container_of(work, struct nfipsec_sa,
+					     txorder.resume);
+	struct nfipsec_net *nn = sa->nn;
+
+	nfipsec_txorder_resume(&sa->txorder, &nfipsec_output_txops);
+	nfipsec_inflight_put(nn);
+	nfipsec_sa_put(sa);
+}
+
 /* A packet that took a sequence number failed: it keeps its place. */
 static void nfipsec_out_drop_seq(struct sk_buff *skb, enum nfipsec_drop reason)
 {
@@ -97,7 +131,7 @@ static void nfipsec_out_drop_seq(struct sk_buff *skb, enum nfipsec_drop reason)
 	if (reason != __NFIPSEC_DROP_MAX)
 		nfipsec_sa_error(sa, reason);
 	nfipsec_txorder_done(&sa->txorder, skb, NFIPSEC_CB(skb)->seq, true,
-			     nfipsec_output_xmit);
+			     &nfipsec_output_txops);
 }
 
 /* Encrypted (or failed): on to the wire in sequence number order. */
@@ -111,7 +145,7 @@ void nfipsec_output_done(struct sk_buff *skb, int err)
 		return;
 	}
 	nfipsec_txorder_done(&sa->txorder, skb, NFIPSEC_CB(skb)->seq, false,
-			     nfipsec_output_xmit);
+			     &nfipsec_output_txops);
 }
 
 /* One packet, no GSO; consumes @skb and a reference on @sa. */

@@ -5,6 +5,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
+#include "esp.h"
 #include "sa.h"
 #include "main.h"
 
@@ -139,7 +140,7 @@ struct nfipsec_sa *nfipsec_sa_create(struct nfipsec_net *nn,
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&sa->ref, 1);
 	spin_lock_init(&sa->lock);
-	nfipsec_txorder_init(&sa->txorder);
+	nfipsec_txorder_init(&sa->txorder, nfipsec_output_resume);
 	INIT_RCU_WORK(&sa->free_work, nfipsec_sa_free_work);
 	INIT_DELAYED_WORK(&sa->expire_work, nfipsec_sa_expire_work);
 	sa->nn = nn;

@@ -14,12 +14,18 @@
  * are never lost: every packet that took one comes here once. Should more
  * than NFIPSEC_TXORDER_MAX wait all the same (a deep asynchronous crypto
  * queue), they go out in order over the gap rather than wait longer.
+ *
+ * The sender sends NFIPSEC_TXORDER_BUDGET packets at most, however fast
+ * the other CPUs add to them: then the owner's work (ops->defer) takes
+ * the sender's part over, so that no CPU sends for the others without
+ * end with BH disabled.
  */
 #include <net/ip.h>
 
 #include "txorder.h"
 
 #define NFIPSEC_TXORDER_MAX	256
+#define NFIPSEC_TXORDER_BUDGET	64
 
 /*
  * A held packet's number, in the room of its IP control block: the caller's
@@ -38,13 +44,14 @@ static struct nfipsec_txorder_cb *nfipsec_txorder_cb(struct sk_buff *skb)
 	return (struct nfipsec_txorder_cb *)skb->cb;
 }
 
-void nfipsec_txorder_init(struct nfipsec_txorder *txo)
+void nfipsec_txorder_init(struct nfipsec_txorder *txo, work_func_t resume)
 {
 	spin_lock_init(&txo->lock);
 	txo->next = 0;
 	__skb_queue_head_init(&txo->held);
 	__skb_queue_head_init(&txo->ready);
 	txo->sending = false;
+	INIT_WORK(&txo->resume, resume);
 }
 
 /* Hold @skb, number @seq, in ascending order; caller holds txo->lock. */
@@ -64,26 +71,59 @@ static void nfipsec_txorder_hold(struct nfipsec_txorder *txo,
 }
 
 /*
- * @skb (number @seq; to be freed if @drop) is encrypted, or failed. Sends
- * it with @send now, or once every earlier number has passed here; the
- * CPU that is sending may send it. The control block of a held packet is
- * this unit's until @send: @send must set it up for what follows. Called
- * with BH disabled.
+ * The sender's part: send what is ready, in order, until nothing is or the
+ * budget is spent (then ops->defer goes on with it). Called with
+ * txo->lock held, as the sender; returns with it released.
  */
-void nfipsec_txorder_done(struct nfipsec_txorder *txo, struct sk_buff *skb,
-			  u64 seq, bool drop,
-			  void (*send)(struct sk_buff *skb, bool drop))
+static void nfipsec_txorder_send(struct nfipsec_txorder *txo,
+				 const struct nfipsec_txorder_ops *ops)
+	__releases(&txo->lock)
 {
+	unsigned int budget = NFIPSEC_TXORDER_BUDGET;
 	struct sk_buff_head out;
 	struct sk_buff *p;
 
-	lockdep_assert_in_softirq();
 	__skb_queue_head_init(&out);
+	while (!skb_queue_empty(&txo->ready)) {
+		if (!budget) {
+			/* Still the sender: the packets wait for resume. */
+			ops->defer(txo);
+			spin_unlock(&txo->lock);
+			return;
+		}
+		while (budget && (p = __skb_dequeue(&txo->ready))) {
+			__skb_queue_tail(&out, p);
+			budget--;
+		}
+		spin_unlock(&txo->lock);
+		while ((p = __skb_dequeue(&out)))
+			ops->send(p, nfipsec_txorder_cb(p)->drop);
+		spin_lock(&txo->lock);
+	}
+	txo->sending = false;
+	spin_unlock(&txo->lock);
+}
+
+/*
+ * @skb (number @seq; to be freed if @drop) is encrypted, or failed. Sends
+ * it with ops->send now, or once every earlier number has passed here; the
+ * sender may send it. The control block of a held packet is this unit's
+ * until ops->send: that must set it up for what follows. Called with BH
+ * disabled.
+ */
+void nfipsec_txorder_done(struct nfipsec_txorder *txo, struct sk_buff *skb,
+			  u64 seq, bool drop,
+			  const struct nfipsec_txorder_ops *ops)
+{
+	struct sk_buff *p;
+
+	lockdep_assert_in_softirq();
 	spin_lock(&txo->lock);
 	if (!txo->next)
 		txo->next = seq;	/* the first one of this SA object */
 	if (seq < txo->next) {
 		/* Late (it came before the first number seen): send it. */
+		nfipsec_txorder_cb(skb)->seq = seq;
 		nfipsec_txorder_cb(skb)->drop = drop;
 		__skb_queue_tail(&txo->ready, skb);
 	} else {
@@ -103,13 +143,15 @@ void nfipsec_txorder_done(struct nfipsec_txorder *txo, struct sk_buff *skb,
 		return;
 	}
 	txo->sending = true;
-	while (!skb_queue_empty(&txo->ready)) {
-		skb_queue_splice_tail_init(&txo->ready, &out);
-		spin_unlock(&txo->lock);
-		while ((p = __skb_dequeue(&out)))
-			send(p, nfipsec_txorder_cb(p)->drop);
-		spin_lock(&txo->lock);
-	}
-	txo->sending = false;
-	spin_unlock(&txo->lock);
+	nfipsec_txorder_send(txo, ops);
+}
+
+/* txo->resume, deferred by ops->defer: the sender goes on. */
+void nfipsec_txorder_resume(struct nfipsec_txorder *txo,
+			    const struct nfipsec_txorder_ops *ops)
+{
+	local_bh_disable();
+	spin_lock(&txo->lock);
+	nfipsec_txorder_send(txo, ops);
+	local_bh_enable();
 }

@@ -17,7 +17,7 @@ set -u
 
 KO=${NFIPSEC_KUNIT_KO:-$REPO/module/nfipsec_kunit.ko}
 SUITES=(nfipsec_replay nfipsec_esn nfipsec_spd nfipsec_sad
-	nfipsec_esp_trailer nfipsec_alg nfipsec_sa_crypto)
+	nfipsec_esp_trailer nfipsec_alg nfipsec_sa_crypto nfipsec_txorder)
 DBG=/sys/kernel/debug
 SPLAT='BUG:|WARNING:|KASAN|Oops|possible recursive locking|lockdep|suspicious RCU|kmemleak|Call Trace:|ODEBUG'
 
