@@ -126,7 +126,7 @@ ct_wait() {
 
 # No connection from the remote site: gw1 drops new connections from the
 # tunnel, and it sends nothing back, so no ESP has left gw1 yet.
-nsx "$h1" timeout 20 socat -u TCP-LISTEN:5000,reuseaddr OPEN:/dev/null &
+nsx "$h1" timeout "$(tmo 20)" socat -u TCP-LISTEN:5000,reuseaddr OPEN:/dev/null &
 LPID=$!
 wait_listen "$h1" 5000 || bail_out "no listener on h1"
 check_fails "h2 cannot open a connection to h1 (gw1 forwards new only from the LAN)" \
@@ -151,19 +151,19 @@ xfer() {
 	local dir=$1 cl=$2 addr=$3 port=$4 srv=$5 lport=$6 recv pid rc=0
 	recv=$(mktemp /tmp/nfipsec-recv.XXXXXX)
 	if [[ $dir == up ]]; then
-		nsx "$srv" timeout 20 socat -u "TCP-LISTEN:$lport,reuseaddr" \
+		nsx "$srv" timeout "$(tmo 20)" socat -u "TCP-LISTEN:$lport,reuseaddr" \
 			"CREATE:$recv" &
 	else
-		nsx "$srv" timeout 20 socat -u "OPEN:$FILE" \
+		nsx "$srv" timeout "$(tmo 20)" socat -u "OPEN:$FILE" \
 			"TCP-LISTEN:$lport,reuseaddr" &
 	fi
 	pid=$!
 	wait_listen "$srv" "$lport" || { kill "$pid"; rm -f "$recv"; return 1; }
 	if [[ $dir == up ]]; then
-		nsx "$cl" timeout 20 socat -u "OPEN:$FILE" \
+		nsx "$cl" timeout "$(tmo 20)" socat -u "OPEN:$FILE" \
 			"TCP:$addr:$port,connect-timeout=10" || rc=$?
 	else
-		nsx "$cl" timeout 20 socat -u "TCP:$addr:$port,connect-timeout=10" \
+		nsx "$cl" timeout "$(tmo 20)" socat -u "TCP:$addr:$port,connect-timeout=10" \
 			"CREATE:$recv" || rc=$?
 	fi
 	((rc == 0)) || kill "$pid" 2>/dev/null
@@ -184,11 +184,11 @@ xfer() {
 hold_ct() {
 	local cl=$2 addr=$3 port=$4 srv=$5 lport=$6 got spid cpid i rc=0
 	got=$(mktemp /tmp/nfipsec-hold.XXXXXX)
-	nsx "$srv" timeout 20 socat -u SYSTEM:'echo hello; sleep 8' \
+	nsx "$srv" timeout "$(tmo 20)" socat -u SYSTEM:'echo hello; sleep 8' \
 		"TCP-LISTEN:$lport,reuseaddr" &
 	spid=$!
 	wait_listen "$srv" "$lport" || { kill "$spid"; rm -f "$got"; return 1; }
-	nsx "$cl" timeout 20 socat -u "TCP:$addr:$port,connect-timeout=10" \
+	nsx "$cl" timeout "$(tmo 20)" socat -u "TCP:$addr:$port,connect-timeout=10" \
 		"CREATE:$got" &
 	cpid=$!
 	if ((CTNL)); then
@@ -234,11 +234,11 @@ if ((NAT)); then
 	peer() {
 		local pid got rc=0
 		# shellcheck disable=SC2016 # expanded by the server's shell
-		nsx "$3" timeout 20 socat "TCP-LISTEN:$5,reuseaddr" \
+		nsx "$3" timeout "$(tmo 20)" socat "TCP-LISTEN:$5,reuseaddr" \
 			SYSTEM:'echo $SOCAT_PEERADDR' &
 		pid=$!
 		wait_listen "$3" "$5" || { kill "$pid"; return 1; }
-		got=$(nsx "$2" timeout 20 socat -u "TCP:$4:$5,connect-timeout=10" -) || rc=$?
+		got=$(nsx "$2" timeout "$(tmo 20)" socat -u "TCP:$4:$5,connect-timeout=10" -) || rc=$?
 		wait "$pid" || rc=$?
 		echo "$1 sees the connection from ${got:-nothing}"
 		((rc == 0)) && [[ $got == "$6" ]]

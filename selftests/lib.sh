@@ -10,6 +10,9 @@
 #                       tests without the module); default: nfipsec
 #   NFIPSEC_VERBOSE=1   print every namespace command (demo mode sets it)
 #   NFIPSEC_DEMO=1      tests print what a human wants to see
+#   NFIPSEC_TIMEOUT_SCALE=N  multiply the time limits of transfers by N
+#                       (the debug kernel, KASAN on one CPU, runs TCP some
+#                       ten times slower than the stock one)
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IPSECCTL=${IPSECCTL:-$REPO/tools/ipsecctl/ipsecctl}
@@ -17,6 +20,10 @@ NFIPSEC_KO=${NFIPSEC_KO:-$REPO/module/nfipsec.ko}
 NFIPSEC_SIDE=${NFIPSEC_SIDE:-nfipsec}
 NFIPSEC_DEMO=${NFIPSEC_DEMO:-0}
 NFIPSEC_VERBOSE=${NFIPSEC_VERBOSE:-$NFIPSEC_DEMO}
+NFIPSEC_TIMEOUT_SCALE=${NFIPSEC_TIMEOUT_SCALE:-1}
+
+# tmo SECONDS: a transfer's time limit, scaled by NFIPSEC_TIMEOUT_SCALE
+tmo() { echo $(($1 * NFIPSEC_TIMEOUT_SCALE)); }
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # fd 3: the test's real stdout, also from inside $(...) captures.
@@ -323,12 +330,12 @@ tcp_xfer() {
 	local from=$1 to=$2 addr=$3 file=$4 port recv pid rc=0 t0 t1 size
 	port=$((20000 + RANDOM % 20000))
 	recv=$(mktemp /tmp/nfipsec-recv.XXXXXX)
-	nsx "$to" timeout 60 socat -u \
+	nsx "$to" timeout "$(tmo 60)" socat -u \
 		"TCP-LISTEN:$port,bind=$addr,reuseaddr" "CREATE:$recv" &
 	pid=$!
 	wait_listen "$to" "$port" || { kill "$pid"; return 1; }
 	t0=$(date +%s.%N)
-	nsx "$from" timeout 60 socat -u "OPEN:$file" \
+	nsx "$from" timeout "$(tmo 60)" socat -u "OPEN:$file" \
 		"TCP:$addr:$port,connect-timeout=10" || rc=$?
 	((rc == 0)) || kill "$pid" 2>/dev/null
 	wait "$pid" || rc=$?

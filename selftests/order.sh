@@ -6,8 +6,8 @@
 # TCP flows at once from processes on every CPU: B must count no sequence
 # number error (XfrmInStateSeqError, its SA's replay failures).
 # Transport and tunnel mode, ROUNDS rounds each (NFIPSEC_ORDER_ROUNDS,
-# default 2) of FLOWS parallel 2 MiB transfers (NFIPSEC_ORDER_FLOWS,
-# default 4).
+# default 2) of FLOWS parallel transfers (NFIPSEC_ORDER_FLOWS, default 4)
+# of NFIPSEC_ORDER_BYTES each (default 2 MiB).
 # The veth ends run GRO and no TSO, so that a veth receives through its one
 # NAPI ring in the order packets were sent, as a NIC takes them off the
 # wire: otherwise each sending CPU's packets are queued on that CPU and the
@@ -24,7 +24,7 @@ GCM='rfc4106(gcm(aes))'
 A=nfi-oa-$$ B=nfi-ob-$$
 TMP=$(mktemp -d /tmp/nfipsec-order.XXXXXX)
 on_exit "rm -rf $TMP"
-head -c $((2 << 20)) /dev/urandom >"$TMP/data"
+head -c "${NFIPSEC_ORDER_BYTES:-$((2 << 20))}" /dev/urandom >"$TMP/data"
 DMESG0=$(dmesg | wc -l)
 
 load_nfipsec
