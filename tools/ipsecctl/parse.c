@@ -552,43 +552,74 @@ static int alg_kw(struct args *a, const char *kw, struct sa *sa)
 	return 0;
 }
 
-static int flag_list(struct args *a, const char *kw, struct sa *sa)
+/*
+ * FLAG-LIST: the words after kw that @word takes (returns 1); the first
+ * must be one. @word returns 0 for a word that is not a flag (the list
+ * ends before it), -1 after fail().
+ */
+static int flag_words(struct args *a, const char *kw,
+		      int (*word)(struct args *a, const char *s, void *obj),
+		      void *obj)
 {
-	static const char *const other[] = {
-		"noecn", "decap-dscp", "wildrecv", "af-unspec", "align4",
-	};
 	bool first = true;
 	const char *s;
-	size_t i;
+	int r;
 
 	for (;;) {
 		s = first ? next(a, kw) : peek(a);
 		if (!s)
 			return first ? -1 : 0;
-		if (!strcmp(s, "esn")) {
-			sa->flags |= NFIPSEC_SA_F_ESN;
-			SET(*sa, NFIPSEC_SA_A_FLAGS);
-		} else if (!strcmp(s, "icmp")) {
-			sa->flags |= NFIPSEC_SA_F_ICMP;
-			SET(*sa, NFIPSEC_SA_A_FLAGS);
-		} else if (!strcmp(s, "nopmtudisc")) {
-			if (HAS(*sa, NFIPSEC_SA_A_DF))
-				return dup_kw(a, "df");
-			sa->df = NFIPSEC_DF_CLEAR;
-			SET(*sa, NFIPSEC_SA_A_DF);
-		} else {
-			for (i = 0; i < ARRAY_SIZE(other); i++)
-				if (!strcmp(s, other[i]))
-					return fail(a, "flag \"%s\" is not supported by nfipsec",
-						    s);
-			if (first)
-				return fail(a, "unknown flag \"%s\"", s);
-			return 0;
-		}
+		r = word(a, s, obj);
+		if (r < 0)
+			return -1;
+		if (!r)
+			return first ? fail(a, "unknown flag \"%s\"", s) : 0;
 		if (!first)
 			a->i++;
 		first = false;
 	}
+}
+
+/* A flag of ip xfrm's that nfipsec refuses by name (in @names), or 0. */
+static int unsupported_flag(struct args *a, const char *s,
+			    const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return fail(a, "flag \"%s\" is not supported by nfipsec",
+				    s);
+	return 0;
+}
+
+static int sa_flag(struct args *a, const char *s, void *obj)
+{
+	static const char *const other[] = {
+		"noecn", "decap-dscp", "wildrecv", "af-unspec", "align4",
+	};
+	struct sa *sa = obj;
+
+	if (!strcmp(s, "esn")) {
+		sa->flags |= NFIPSEC_SA_F_ESN;
+	} else if (!strcmp(s, "icmp")) {
+		sa->flags |= NFIPSEC_SA_F_ICMP;
+	} else if (!strcmp(s, "nopmtudisc")) {
+		if (HAS(*sa, NFIPSEC_SA_A_DF))
+			return dup_kw(a, "df");
+		sa->df = NFIPSEC_DF_CLEAR;
+		SET(*sa, NFIPSEC_SA_A_DF);
+		return 1;
+	} else {
+		return unsupported_flag(a, s, other, ARRAY_SIZE(other));
+	}
+	SET(*sa, NFIPSEC_SA_A_FLAGS);
+	return 1;
+}
+
+static int flag_list(struct args *a, const char *kw, struct sa *sa)
+{
+	return flag_words(a, kw, sa_flag, sa);
 }
 
 static int limit_kw(struct args *a, const char *kw, struct sa *sa)
@@ -867,31 +898,22 @@ static int tmpl_parse(struct args *a, struct tmpl *t)
 	return 0;
 }
 
+static int pol_flag(struct args *a, const char *s, void *obj)
+{
+	static const char *const other[] = { "localok" };
+	struct policy *p = obj;
+
+	if (strcmp(s, "icmp"))
+		return unsupported_flag(a, s, other, ARRAY_SIZE(other));
+	p->flags |= NFIPSEC_POL_F_ICMP;
+	SET(*p, NFIPSEC_POL_A_FLAGS);
+	return 1;
+}
+
 /* ip xfrm policy's FLAG-LIST: "flag icmp", also "flag icmp icmp" */
 static int pol_flag_list(struct args *a, const char *kw, struct policy *p)
 {
-	bool first = true;
-	const char *s;
-
-	for (;;) {
-		s = first ? next(a, kw) : peek(a);
-		if (!s)
-			return first ? -1 : 0;
-		if (!strcmp(s, "icmp")) {
-			p->flags |= NFIPSEC_POL_F_ICMP;
-			SET(*p, NFIPSEC_POL_A_FLAGS);
-		} else if (!strcmp(s, "localok")) {
-			return fail(a, "flag \"%s\" is not supported by nfipsec",
-				    s);
-		} else {
-			if (first)
-				return fail(a, "unknown flag \"%s\"", s);
-			return 0;
-		}
-		if (!first)
-			a->i++;
-		first = false;
-	}
+	return flag_words(a, kw, pol_flag, p);
 }
 
 static int pol_kw(struct args *a, const char *kw, struct policy *p)
