@@ -90,10 +90,18 @@ static void nfipsec_output_xmit(struct sk_buff *skb, bool drop)
 	ip_local_out(net, NULL, skb);
 }
 
+/* Too many packets of the SA wait to be sent: this one is dropped. */
+static void nfipsec_output_overflow(struct sk_buff *skb)
+{
+	nfipsec_sa_error(NFIPSEC_CB(skb)->sa, NFIPSEC_DROP_BACKLOG);
+	nfipsec_output_xmit(skb, true);
+}
+
 /*
- * The sender's part goes on in nfipsec_wq: the packets waiting hold
- * references on the SA, but only the sender sends them, so the work holds
- * one of its own, and counts as in flight (the namespace waits for it).
+ * A sender gave its part up with packets ready: should no packet come to
+ * take it, nfipsec_wq sends them. The packets hold references on the SA,
+ * but another sender may send them first, so the work holds one of its
+ * own, and counts as in flight (the namespace waits for it).
  */
 static void nfipsec_output_defer(struct nfipsec_txorder *txo)
 {
@@ -102,6 +110,7 @@ static void nfipsec_output_defer(struct nfipsec_txorder *txo)
 	refcount_inc(&sa->ref);
 	nfipsec_inflight_get(sa->nn);
 	if (!queue_work(nfipsec_wq, &txo->resume)) {
+		/* already queued: that one will do */
 		nfipsec_inflight_put(sa->nn);
 		nfipsec_sa_put(sa);
 	}
@@ -109,6 +118,7 @@ static void nfipsec_output_defer(struct nfipsec_txorder *txo)
 
 static const struct nfipsec_txorder_ops nfipsec_output_txops = {
 	.send = nfipsec_output_xmit,
+	.overflow = nfipsec_output_overflow,
 	.defer = nfipsec_output_defer,
 };
 
@@ -119,8 +129,8 @@ void nfipsec_output_resume(struct work_struct *work)
 	struct nfipsec_net *nn = sa->nn;
 
 	nfipsec_txorder_resume(&sa->txorder, &nfipsec_output_txops);
-	nfipsec_inflight_put(nn);
 	nfipsec_sa_put(sa);
+	nfipsec_inflight_put(nn);	/* the last use of nn */
 }
 
 /* A packet that took a sequence number failed: it keeps its place. */

@@ -16,9 +16,16 @@
  * queue), they go out in order over the gap rather than wait longer.
  *
  * The sender sends NFIPSEC_TXORDER_BUDGET packets at most, however fast
- * the other CPUs add to them: then the owner's work (ops->defer) takes
- * the sender's part over, so that no CPU sends for the others without
- * end with BH disabled.
+ * the other CPUs add to them, so that no CPU sends for the others without
+ * end with BH disabled: then it gives the part up, and the next packet to
+ * pass here takes it; the owner's work (ops->defer) takes it should no
+ * packet come. Ready packets are NFIPSEC_TXORDER_READY_MAX at most: a
+ * packet beyond is dropped in its turn (ops->overflow), as a full device
+ * queue would drop it.
+ *
+ * The txorder lives in an SA object that its last packet's ops->send may
+ * release: the object is freed after an RCU grace period, and every
+ * caller here has BH disabled, so it outlives the lock taken after a send.
  */
 #include <net/ip.h>
 
@@ -26,6 +33,7 @@
 
 #define NFIPSEC_TXORDER_MAX	256
 #define NFIPSEC_TXORDER_BUDGET	64
+#define NFIPSEC_TXORDER_READY_MAX	1024
 
 /*
  * A held packet's number, in the room of its IP control block: the caller's
@@ -70,10 +78,24 @@ static void nfipsec_txorder_hold(struct nfipsec_txorder *txo,
 	nfipsec_txorder_cb(skb)->drop = drop;
 }
 
+/* @skb is next in order: ready to be sent, or dropped if too many are. */
+static void nfipsec_txorder_ready(struct nfipsec_txorder *txo,
+				  struct sk_buff *skb,
+				  const struct nfipsec_txorder_ops *ops)
+{
+	if (skb_queue_len(&txo->ready) < NFIPSEC_TXORDER_READY_MAX)
+		__skb_queue_tail(&txo->ready, skb);
+	else if (nfipsec_txorder_cb(skb)->drop)
+		ops->send(skb, true);
+	else
+		ops->overflow(skb);
+}
+
 /*
  * The sender's part: send what is ready, in order, until nothing is or the
- * budget is spent (then ops->defer goes on with it). Called with
- * txo->lock held, as the sender; returns with it released.
+ * budget is spent; then give the part up (ops->defer, should no packet
+ * come to take it). Called with txo->lock held, as the sender; returns
+ * with it released.
  */
 static void nfipsec_txorder_send(struct nfipsec_txorder *txo,
 				 const struct nfipsec_txorder_ops *ops)
@@ -86,7 +108,7 @@ static void nfipsec_txorder_send(struct nfipsec_txorder *txo,
 	__skb_queue_head_init(&out);
 	while (!skb_queue_empty(&txo->ready)) {
 		if (!budget) {
-			/* Still the sender: the packets wait for resume. */
+			txo->sending = false;
 			ops->defer(txo);
 			spin_unlock(&txo->lock);
 			return;
@@ -125,7 +147,7 @@ void nfipsec_txorder_done(struct nfipsec_txorder *txo, struct sk_buff *skb,
 		/* Late (it came before the first number seen): send it. */
 		nfipsec_txorder_cb(skb)->seq = seq;
 		nfipsec_txorder_cb(skb)->drop = drop;
-		__skb_queue_tail(&txo->ready, skb);
+		nfipsec_txorder_ready(txo, skb, ops);
 	} else {
 		nfipsec_txorder_hold(txo, skb, seq, drop);
 		/* Too many wait: give up the gap, keep the order. */
@@ -134,7 +156,7 @@ void nfipsec_txorder_done(struct nfipsec_txorder *txo, struct sk_buff *skb,
 		while ((p = skb_peek(&txo->held)) &&
 		       nfipsec_txorder_cb(p)->seq == txo->next) {
 			__skb_unlink(p, &txo->held);
-			__skb_queue_tail(&txo->ready, p);
+			nfipsec_txorder_ready(txo, p, ops);
 			txo->next++;
 		}
 	}
@@ -146,12 +168,21 @@ void nfipsec_txorder_done(struct nfipsec_txorder *txo, struct sk_buff *skb,
 	nfipsec_txorder_send(txo, ops);
 }
 
-/* txo->resume, deferred by ops->defer: the sender goes on. */
+/*
+ * txo->resume, queued by ops->defer: a sender that gave its part up after
+ * its budget left packets ready; send them unless a packet since took
+ * the part.
+ */
 void nfipsec_txorder_resume(struct nfipsec_txorder *txo,
 			    const struct nfipsec_txorder_ops *ops)
 {
 	local_bh_disable();
 	spin_lock(&txo->lock);
-	nfipsec_txorder_send(txo, ops);
+	if (txo->sending || skb_queue_empty(&txo->ready)) {
+		spin_unlock(&txo->lock);
+	} else {
+		txo->sending = true;
+		nfipsec_txorder_send(txo, ops);
+	}
 	local_bh_enable();
 }

@@ -15,6 +15,8 @@ struct nfipsec_txorder;
 struct nfipsec_txorder_ops {
 	/* Send @skb, or free it if @drop; sets its control block up anew. */
 	void (*send)(struct sk_buff *skb, bool drop);
+	/* Drop @skb, one too many ready to be sent; count it. */
+	void (*overflow)(struct sk_buff *skb);
 	/*
 	 * Queue txo->resume, which then calls nfipsec_txorder_resume(),
 	 * keeping txo (and whatever @send needs) alive until it ran.
@@ -32,7 +34,7 @@ struct nfipsec_txorder {
 	struct sk_buff_head held;	/* later ones, ascending */
 	struct sk_buff_head ready;	/* in order, to be sent */
 	bool sending;			/* a CPU or resume is the sender */
-	struct work_struct resume;	/* the sender, after a budget */
+	struct work_struct resume;	/* sends, if no packet came */
 };
 
 /* txorder.c APIs: */

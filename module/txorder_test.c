@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite of txorder.c: packets passed in any order leave in sequence
- * number order, dropped ones keep their place, and the sender sends a
- * budget at most before it defers the rest to its resume work. Included
- * by kunit.c.
+ * number order, dropped ones keep their place, the sender sends a budget
+ * at most before it gives its part up (to the next packet, or to its
+ * resume work), and no more than NFIPSEC_TXORDER_READY_MAX wait to be
+ * sent. Included by kunit.c.
  */
 
 #define TXO_TEST_MAX	1024
@@ -14,6 +15,8 @@ static struct {
 	bool dropped[TXO_TEST_MAX];
 	unsigned int nsent;
 	unsigned int defers;
+	unsigned int overflows;
+	bool pending;		/* resume queued */
 } txo_seen;
 
 static void txo_test_send(struct sk_buff *skb, bool drop)
@@ -26,14 +29,22 @@ static void txo_test_send(struct sk_buff *skb, bool drop)
 	kfree_skb(skb);
 }
 
-/* The work is not queued: the test resumes by hand. */
+static void txo_test_overflow(struct sk_buff *skb)
+{
+	txo_seen.overflows++;
+	kfree_skb(skb);
+}
+
+/* The work is not queued: the test resumes by hand, as it would run. */
 static void txo_test_defer(struct nfipsec_txorder *txo)
 {
 	txo_seen.defers++;
+	txo_seen.pending = true;
 }
 
 static const struct nfipsec_txorder_ops txo_test_ops = {
 	.send = txo_test_send,
+	.overflow = txo_test_overflow,
 	.defer = txo_test_defer,
 };
 
@@ -73,16 +84,20 @@ static void txo_pass(struct kunit *test, u64 seq, bool drop)
 	local_bh_enable();
 }
 
-/* Resume by hand until the sender defers no more. */
+/*
+ * Run the resume work while it is queued, as the workqueue would; then
+ * nothing may be left ready, and no one the sender.
+ */
 static void txo_resume_all(struct kunit *test)
 {
 	struct nfipsec_txorder *txo = test->priv;
-	unsigned int defers;
 
-	do {
-		defers = txo_seen.defers;
+	while (txo_seen.pending) {
+		txo_seen.pending = false;
 		nfipsec_txorder_resume(txo, &txo_test_ops);
-	} while (txo_seen.defers != defers);
+	}
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&txo->ready));
+	KUNIT_EXPECT_FALSE(test, txo->sending);
 }
 
 /* The numbers sent are first..first + n - 1, in order. */
@@ -131,10 +146,9 @@ static void txorder_shuffled(struct kunit *test)
 		seq[i] = seq[j];
 		seq[j] = t;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		txo_pass(test, seq[i], seq[i] % 7 == 0);
-		txo_resume_all(test);
-	}
+	txo_resume_all(test);
 	txo_expect_sent(test, 100, n);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, txo_seen.dropped[i], (100 + i) % 7 == 0);
@@ -143,9 +157,9 @@ static void txorder_shuffled(struct kunit *test)
 }
 
 /*
- * 200 packets become ready at once: the sender sends the budget and
- * defers; while deferred, nothing more is sent by others; resume sends
- * the rest, in order, a budget at a time.
+ * 200 packets become ready at once: the sender sends the budget and gives
+ * its part up; the next packet takes it and sends a budget; the resume
+ * work sends the rest, in order, a budget at a time.
  */
 static void txorder_budget(struct kunit *test)
 {
@@ -160,16 +174,45 @@ static void txorder_budget(struct kunit *test)
 	txo_pass(test, 2, false);
 	KUNIT_EXPECT_EQ(test, txo_seen.nsent, 1U + NFIPSEC_TXORDER_BUDGET);
 	KUNIT_EXPECT_EQ(test, txo_seen.defers, 1U);
-	KUNIT_EXPECT_TRUE(test, txo->sending);
-	/* another CPU's packet waits for the deferred sender */
+	KUNIT_EXPECT_FALSE(test, txo->sending);
+	/* the next packet (another CPU's) takes the sender's part */
 	txo_pass(test, 202, false);
-	KUNIT_EXPECT_EQ(test, txo_seen.nsent, 1U + NFIPSEC_TXORDER_BUDGET);
-	nfipsec_txorder_resume(txo, &txo_test_ops);
 	KUNIT_EXPECT_EQ(test, txo_seen.nsent, 1U + 2 * NFIPSEC_TXORDER_BUDGET);
+	KUNIT_EXPECT_EQ(test, txo_seen.defers, 2U);
 	txo_resume_all(test);
 	txo_expect_sent(test, 1, 202);
-	KUNIT_EXPECT_FALSE(test, txo->sending);
 	KUNIT_EXPECT_EQ(test, txo_seen.defers, 3U);
+	KUNIT_EXPECT_EQ(test, txo_seen.overflows, 0U);
+	/* a resume that finds nothing to do does nothing */
+	nfipsec_txorder_resume(txo, &txo_test_ops);
+	KUNIT_EXPECT_EQ(test, txo_seen.nsent, 202U);
+	KUNIT_EXPECT_FALSE(test, txo->sending);
+}
+
+/*
+ * While another CPU is the sender (sending, outside the lock), 1100
+ * packets become ready: 1024 wait, the 76 latest are dropped as overflow.
+ */
+static void txorder_overflow(struct kunit *test)
+{
+	struct nfipsec_txorder *txo = test->priv;
+	u64 seq;
+
+	txo->sending = true;
+	for (seq = 1; seq <= 1100; seq++)
+		txo_pass(test, seq, false);
+	KUNIT_EXPECT_EQ(test, txo_seen.nsent, 0U);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&txo->ready),
+			NFIPSEC_TXORDER_READY_MAX);
+	KUNIT_EXPECT_EQ(test, txo_seen.overflows,
+			1100U - NFIPSEC_TXORDER_READY_MAX);
+	/* that sender is back for more */
+	spin_lock_bh(&txo->lock);
+	txo->sending = false;
+	spin_unlock_bh(&txo->lock);
+	txo_seen.pending = true;
+	txo_resume_all(test);
+	txo_expect_sent(test, 1, NFIPSEC_TXORDER_READY_MAX);
 }
 
 /* More than NFIPSEC_TXORDER_MAX wait for a number: the gap is given up. */
@@ -203,6 +246,7 @@ static struct kunit_case nfipsec_txorder_cases[] = {
 	KUNIT_CASE(txorder_in_order),
 	KUNIT_CASE(txorder_shuffled),
 	KUNIT_CASE(txorder_budget),
+	KUNIT_CASE(txorder_overflow),
 	KUNIT_CASE(txorder_gap),
 	{}
 };
