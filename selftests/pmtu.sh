@@ -266,9 +266,11 @@ async_case() {
 	# queue's, then a reorder list's, in padata_reorder()): lockdep
 	# reports recursive locking at pcrypt's first packet, whoever uses
 	# it. Its validation pauses for this case; KASAN does not.
+	local prove=
 	if [[ -w /proc/sys/kernel/prove_locking ]]; then
+		prove=$(cat /proc/sys/kernel/prove_locking)
 		echo 0 >/proc/sys/kernel/prove_locking
-		on_exit "echo 1 >/proc/sys/kernel/prove_locking"
+		on_exit "echo $prove >/proc/sys/kernel/prove_locking"
 		diag "$name: lockdep validation paused for this case (padata)"
 	fi
 	ns_add "$n" "$x"
@@ -332,6 +334,7 @@ async_case() {
 		"SA errors: $(nfipsec_sa_errors "$n")"
 	ip netns del "$n"
 	ip netns del "$x"
+	[[ -z $prove ]] || echo "$prove" >/proc/sys/kernel/prove_locking
 }
 async_case pcrypt "pcrypt($GCM)"
 
