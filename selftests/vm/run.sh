@@ -125,8 +125,11 @@ if [[ ! -s $INITRD ]]; then
 		esac
 		echo "${b%.ko*}.ko" >>"$stage/modules/order"
 	done
-	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$INITRD.tmp"
-	mv "$INITRD.tmp" "$INITRD"
+	# a file of its own: another run.sh may build the same one meanwhile
+	tmp=$(mktemp "$INITRD.XXXXXX")
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp"
+	chmod 644 "$tmp"
+	mv -f "$tmp" "$INITRD"
 	rm -rf "$stage"
 	echo "run.sh: built $INITRD (${#ORDER[@]} modules)"
 fi
