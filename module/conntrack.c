@@ -42,3 +42,58 @@ unsigned int __nfipsec_ct_confirm(struct sk_buff *skb)
 	}
 	return ct_hook->confirm(skb);
 }
+
+static bool nfipsec_ct_ports(u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_UDPLITE || proto == IPPROTO_DCCP ||
+	       proto == IPPROTO_SCTP;
+}
+
+static void nfipsec_ct_addr(union nfipsec_addr *to, u16 family,
+			    const union nf_inet_addr *from)
+{
+	if (family == AF_INET)
+		to->a4 = from->ip;
+	else
+		to->a6 = from->in6;
+}
+
+/*
+ * @flow (of @skb, after PRE_ROUTING) as it was on the wire, before NAT
+ * rewrote it here: inbound policies match that flow, as XFRM's do
+ * (nf_nat_decode_session()). A DNAT port-forward does not make cleartext
+ * to a protected address and port acceptable. Called under RCU.
+ */
+void nfipsec_ct_wire_flow(const struct sk_buff *skb,
+			  struct nfipsec_flow *flow)
+{
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	enum ip_conntrack_dir dir;
+	const struct nf_conn *ct;
+	unsigned long bit;
+	bool ports;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || !(READ_ONCE(ct->status) & IPS_NAT_MASK) ||
+	    nf_ct_l3num(ct) != flow->family)
+		return;
+	dir = CTINFO2DIR(ctinfo);
+	t = &ct->tuplehash[dir].tuple;
+	ports = nfipsec_ct_ports(t->dst.protonum) &&
+		t->dst.protonum == flow->proto;
+	/* the manip of this direction's destination, then its source */
+	bit = dir == IP_CT_DIR_ORIGINAL ? IPS_DST_NAT : IPS_SRC_NAT;
+	if (ct->status & bit) {
+		nfipsec_ct_addr(&flow->dst, flow->family, &t->dst.u3);
+		if (ports)
+			flow->dport = ntohs(t->dst.u.all);
+	}
+	bit ^= IPS_NAT_MASK;
+	if (ct->status & bit) {
+		nfipsec_ct_addr(&flow->src, flow->family, &t->src.u3);
+		if (ports)
+			flow->sport = ntohs(t->src.u.all);
+	}
+}

@@ -9,8 +9,12 @@
 #include <linux/skbuff.h>
 #include <net/netfilter/nf_conntrack.h>
 
+#include "nfipsec.h"
+
 /* conntrack.c APIs: */
 unsigned int __nfipsec_ct_confirm(struct sk_buff *skb);
+void nfipsec_ct_wire_flow(const struct sk_buff *skb,
+			  struct nfipsec_flow *flow);
 
 /*
  * Confirm the conntrack entry of a packet a hook of ours is about to take,

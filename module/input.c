@@ -388,6 +388,7 @@ static unsigned int nfipsec_in_check(struct nfipsec_net *nn,
 	    ip_hdr(skb)->protocol == IPPROTO_ESP)
 		return NF_ACCEPT;
 	nfipsec_flow4(skb, &flow);
+	nfipsec_ct_wire_flow(skb, &flow);
 	pol = nfipsec_spd_lookup(nn, dir, &flow);
 	if (!pol || pol->action == NFIPSEC_ACTION_ALLOW)
 		return NF_ACCEPT;

@@ -11,8 +11,9 @@
 #   nest     transport 10.0.0.12 -> 10.0.0.11, GCM, policy for any
 #            protocol (nested ESP layers pass it) -> UDP 10.0.0.11:7003
 # and cleartext that inbound policies refuse: UDP to 10.0.0.1:7000
-# (fragmented or not, with and without conntrack) and to 10.9.9.5:7004, a
-# local address only through a policy routing rule (table 100).
+# (fragmented or not, with and without conntrack, DNATed to another local
+# address and port) and to 10.9.9.5:7004, a local address only through a
+# policy routing rule (table 100).
 # For every kind of bad packet: N packets, then exactly the expected
 # counters moved by N (the SA's error and the namespace's drop counter,
 # the replay window's top for packets whose ICV verifies, the IP layer's
@@ -424,6 +425,17 @@ plain_case "conntrack, 3 fragments" plain 3000 3
 nsx "$A" nft delete table inet hostile
 # to an address that is local through policy routing only
 plain_case "to $LR, local through table 100" lroute 100 1
+# DNATed on arrival to $N1:7003, whose own policy does not ask for ESP:
+# the dir in policy matches the flow as it was on the wire (XFRM:
+# nf_nat_decode_session), so the port-forward does not let it in
+check "A: nftables DNAT of UDP to $O1:7000 to $N1:7003" \
+	nsx "$A" nft -f - <<<"table ip hostnat {
+		chain pre { type nat hook prerouting priority -100;
+			    ip daddr $O1 udp dport 7000 dnat to $N1:7003; }
+	}"
+plain_case "DNAT to $N1:7003" plain 100 1
+nsx "$A" nft delete table ip hostnat
+nsx "$A" conntrack -F >/dev/null 2>&1 || true
 valid_after "cleartext" gcm-tr
 # Cleartext ICMP errors about protected flows (RFC 4301 6.2), as XFRM
 # treats them: checked as ICMP packets of their own. Where the dir in
