@@ -113,7 +113,7 @@ ct_show() { ip netns exec "$1" conntrack -L "${@:2}" 2>/dev/null; }
 # ct_wait NS REGEX ARGS...: wait (up to 10 s) until a conntrack entry
 # matching ARGS matches REGEX; prints the entries.
 ct_wait() {
-	local end=$((SECONDS + 10)) out
+	local end=$((SECONDS + $(tmo 10))) out
 	while ((SECONDS < end)); do
 		out=$(ct_show "$1" "${@:3}")
 		grep -qE "$2" <<<"$out" && { echo "$out"; return 0; }
@@ -184,7 +184,7 @@ xfer() {
 hold_ct() {
 	local cl=$2 addr=$3 port=$4 srv=$5 lport=$6 got spid cpid i rc=0
 	got=$(mktemp /tmp/nfipsec-hold.XXXXXX)
-	nsx "$srv" timeout "$(tmo 20)" socat -u SYSTEM:'echo hello; sleep 8' \
+	nsx "$srv" timeout "$(tmo 20)" socat -u "SYSTEM:echo hello; sleep $(tmo 8)" \
 		"TCP-LISTEN:$lport,reuseaddr" &
 	spid=$!
 	wait_listen "$srv" "$lport" || { kill "$spid"; rm -f "$got"; return 1; }
