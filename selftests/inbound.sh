@@ -61,7 +61,8 @@ VA=$(nsx "$A" cat /sys/class/net/va/ifindex)
 # must see ifindex of va and the option.
 meta() {
 	local out=$TMP/meta-$1 pid i n=3
-	nsx "$A" "$PY" -u "$META" recv --port 7100 --count $n >"$out" 2>&1 &
+	nsx "$A" "$PY" -u "$META" recv --port 7100 --count $n --timeout "$(tmo 20)" \
+		>"$out" 2>&1 &
 	pid=$!
 	for ((i = 0; i < 100; i++)); do
 		grep -q ready "$out" && break
