@@ -439,15 +439,15 @@ check "configure A and B" eval \
 	 conf_b transport 0x8102 0x8101 $K2 $K1'
 check "ping A -> B" ping_ok "$A" "$O2"
 PORT=5001
-nsx "$B" timeout 8 socat -u "TCP-LISTEN:$PORT,reuseaddr" /dev/null \
+nsx "$B" timeout "$(tmo 8)" socat -u "TCP-LISTEN:$PORT,reuseaddr" /dev/null \
 	>/dev/null 2>&1 &
 wait_listen "$B" "$PORT" || diag "no TCP listener"
 pids=()
-nsx "$A" timeout 5 socat -u /dev/zero "TCP:$O2:$PORT" >/dev/null 2>&1 &
+nsx "$A" timeout "$(tmo 5)" socat -u /dev/zero "TCP:$O2:$PORT" >/dev/null 2>&1 &
 pids+=($!)
-nsx "$A" timeout 5 ping -f -q "$O2" >/dev/null 2>&1 &
+nsx "$A" timeout "$(tmo 5)" ping -f -q "$O2" >/dev/null 2>&1 &
 pids+=($!)
-nsx "$B" timeout 5 ping -f -q "$O1" >/dev/null 2>&1 &
+nsx "$B" timeout "$(tmo 5)" ping -f -q "$O1" >/dev/null 2>&1 &
 pids+=($!)
 sleep 1
 o1=$(sa_json 0x8101 .stats.out_packets)
@@ -480,9 +480,9 @@ check "namespace C (nfipsec) with SAs and policies, D (xfrm)" \
 	nfipsec_xfrm_transport "$C" "$D" 32
 check "ping C -> D" ping_ok "$C" 10.0.9.2
 pids=()
-nsx "$D" timeout 4 ping -f -q 10.0.9.1 >/dev/null 2>&1 &
+nsx "$D" timeout "$(tmo 4)" ping -f -q 10.0.9.1 >/dev/null 2>&1 &
 pids+=($!)
-nsx "$C" timeout 4 ping -f -q 10.0.9.2 >/dev/null 2>&1 &
+nsx "$C" timeout "$(tmo 4)" ping -f -q 10.0.9.2 >/dev/null 2>&1 &
 pids+=($!)
 sleep 1.5
 check "delete namespace C under traffic" eval \
