@@ -190,7 +190,17 @@ traffic_ok() {
 	read -r -a a <<<"$(pkts)"
 	echo "inbound SA $(printf 0x%x "$CI") in_packets ${b[0]} -> ${a[0]}," \
 		"outbound SA $(printf 0x%x "$CO") out_packets ${b[1]} -> ${a[1]}"
-	((a[0] > b[0] && a[1] > b[1]))
+	((a[0] > b[0] && a[1] > b[1])) && return 0
+	# what the next look at a stall needs: both sides' tables and
+	# counters, and whether the traffic's processes still run
+	echo "A:"; ctl -j sa list | jq -c '.[] | {spi, state, stats}'
+	ctl policy list; ctl -j stats | jq -c .
+	echo "B:"; bx state list | grep -E '^src|spi'; xfrm_stat "$B" | grep -v ' 0$'
+	ip netns pids "$A" | xargs -r ps -o pid=,stat=,etime=,args= -p
+	ip netns pids "$B" | xargs -r ps -o pid=,stat=,etime=,args= -p
+	nsx "$A" ip route get "$I2" from "$I1" || true
+	date
+	return 1
 }
 # gone_or_dead SPI...: each SA is gone from the list or in state dead
 gone_or_dead() {
