@@ -43,13 +43,6 @@ unsigned int __nfipsec_ct_confirm(struct sk_buff *skb)
 	return ct_hook->confirm(skb);
 }
 
-static bool nfipsec_ct_ports(u8 proto)
-{
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
-	       proto == IPPROTO_UDPLITE || proto == IPPROTO_DCCP ||
-	       proto == IPPROTO_SCTP;
-}
-
 static void nfipsec_ct_addr(union nfipsec_addr *to, u16 family,
 			    const union nf_inet_addr *from)
 {
@@ -81,7 +74,7 @@ void nfipsec_ct_wire_flow(const struct sk_buff *skb,
 		return;
 	dir = CTINFO2DIR(ctinfo);
 	t = &ct->tuplehash[dir].tuple;
-	ports = nfipsec_ct_ports(t->dst.protonum) &&
+	ports = nfipsec_proto_ports(t->dst.protonum) &&
 		t->dst.protonum == flow->proto;
 	/* the manip of this direction's destination, then its source */
 	bit = dir == IP_CT_DIR_ORIGINAL ? IPS_DST_NAT : IPS_SRC_NAT;

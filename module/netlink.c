@@ -139,9 +139,7 @@ static int nfipsec_nl_family(const struct nlattr *attr, u16 *family,
 
 static bool nfipsec_has_ports(u8 proto)
 {
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
-	       proto == IPPROTO_UDPLITE || proto == IPPROTO_SCTP ||
-	       proto == IPPROTO_DCCP || proto == IPPROTO_ICMP;
+	return nfipsec_proto_ports(proto) || proto == IPPROTO_ICMP;
 }
 
 static int nfipsec_nl_sel(const struct nlattr *nest, u16 family,

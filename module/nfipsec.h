@@ -47,6 +47,14 @@ struct nfipsec_sel {
 	u16 dport;
 };
 
+/* Does @proto carry ports in its first 4 bytes (selectors, flows)? */
+static inline bool nfipsec_proto_ports(u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_UDPLITE || proto == IPPROTO_SCTP ||
+	       proto == IPPROTO_DCCP;
+}
+
 /* What a packet offers to selectors (ICMP: type in sport, code in dport). */
 struct nfipsec_flow {
 	union nfipsec_addr src;
